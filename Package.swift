@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Arrows point one way: CLI → Render → Lessons → Sessions → Wire, with Capture feeding them.
+let package = Package(
+    name: "SocketScope",
+    products: [
+        .executable(name: "socketscope", targets: ["socketscope"]),
+        .library(name: "SocketScope", targets: ["Capture", "Wire", "Sessions", "Lessons", "Render"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]
+        ),
+        .target(name: "Capture", dependencies: ["CPcap"]),
+        .target(name: "Wire"),
+        .target(name: "Sessions", dependencies: ["Wire"]),
+        .target(name: "Lessons", dependencies: ["Sessions", "Wire"]),
+        .target(name: "Render", dependencies: ["Lessons", "Sessions", "Wire", "Capture"]),
+        .executableTarget(
+            name: "socketscope",
+            dependencies: [
+                "Capture", "Wire", "Sessions", "Lessons", "Render",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Capture"]),
+        .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Wire", "Capture"]),
+        .testTarget(name: "LessonsTests", dependencies: ["Lessons", "Sessions", "Wire", "Capture"]),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "Lessons", "Sessions", "Wire", "Capture"]),
+        .testTarget(name: "CLITests", dependencies: ["socketscope"]),
+        .testTarget(name: "LabTests"),
+    ]
+)

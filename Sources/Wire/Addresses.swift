@@ -1,0 +1,112 @@
+/// A 48-bit IEEE MAC address.
+public struct MACAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The six bytes in the low 48 bits, first byte most significant.
+    public var rawValue: UInt64
+
+    public init(rawValue: UInt64) { self.rawValue = rawValue & 0xffff_ffff_ffff }
+
+    public init<C: Collection>(bytes: C) where C.Element == UInt8 {
+        var value: UInt64 = 0
+        for byte in bytes.prefix(6) { value = value << 8 | UInt64(byte) }
+        self.init(rawValue: value)
+    }
+
+    public static let broadcast = MACAddress(rawValue: 0xffff_ffff_ffff)
+
+    public var bytes: [UInt8] { (0..<6).map { UInt8(truncatingIfNeeded: rawValue >> UInt64(40 - 8 * $0)) } }
+    /// The first three bytes: the vendor's organisationally unique identifier.
+    public var oui: UInt32 { UInt32(truncatingIfNeeded: rawValue >> 24) }
+    public var isBroadcast: Bool { rawValue == 0xffff_ffff_ffff }
+    public var isMulticast: Bool { (rawValue >> 40) & 0x01 == 1 }
+    public var isLocallyAdministered: Bool { (rawValue >> 40) & 0x02 == 0x02 }
+
+    /// "5c:cf:7f:01:02:03", as Wireshark prints it.
+    public var description: String {
+        bytes.map { hexString(CollectionOfOne($0)) }.joined(separator: ":")
+    }
+
+    public static func < (lhs: MACAddress, rhs: MACAddress) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// Parses "aa:bb:cc:dd:ee:ff" (or with dashes).
+    public init?(_ text: String) {
+        let parts = text.split(whereSeparator: { $0 == ":" || $0 == "-" })
+        guard parts.count == 6 else { return nil }
+        var value: UInt64 = 0
+        for part in parts {
+            guard part.count <= 2, let byte = UInt8(part, radix: 16) else { return nil }
+            value = value << 8 | UInt64(byte)
+        }
+        self.init(rawValue: value)
+    }
+}
+
+/// An IPv4 or IPv6 address.
+public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
+    case v4(UInt32)
+    /// High and low 64 bits.
+    case v6(UInt64, UInt64)
+
+    public init<C: Collection>(v4 bytes: C) where C.Element == UInt8 {
+        var value: UInt32 = 0
+        for byte in bytes.prefix(4) { value = value << 8 | UInt32(byte) }
+        self = .v4(value)
+    }
+
+    public init<C: Collection>(v6 bytes: C) where C.Element == UInt8 {
+        var high: UInt64 = 0, low: UInt64 = 0
+        for (index, byte) in bytes.prefix(16).enumerated() {
+            if index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
+        }
+        self = .v6(high, low)
+    }
+
+    public var isV4: Bool { if case .v4 = self { return true } else { return false } }
+
+    /// Dotted quad, or RFC 5952 text for IPv6 (longest run of zero groups compressed).
+    public var description: String {
+        switch self {
+        case .v4(let value):
+            return "\(value >> 24).\((value >> 16) & 0xff).\((value >> 8) & 0xff).\(value & 0xff)"
+        case .v6(let high, let low):
+            var groups: [UInt16] = []
+            for shift in stride(from: 48, through: 0, by: -16) { groups.append(UInt16(truncatingIfNeeded: high >> UInt64(shift))) }
+            for shift in stride(from: 48, through: 0, by: -16) { groups.append(UInt16(truncatingIfNeeded: low >> UInt64(shift))) }
+            var bestStart = -1, bestLength = 0, runStart = -1
+            for index in 0...groups.count {
+                if index < groups.count, groups[index] == 0 {
+                    if runStart < 0 { runStart = index }
+                } else if runStart >= 0 {
+                    let length = index - runStart
+                    if length > bestLength, length >= 2 { bestStart = runStart; bestLength = length }
+                    runStart = -1
+                }
+            }
+            func hex(_ group: UInt16) -> String { String(group, radix: 16) }
+            if bestStart < 0 { return groups.map(hex).joined(separator: ":") }
+            let head = groups[0..<bestStart].map(hex).joined(separator: ":")
+            let tail = groups[(bestStart + bestLength)...].map(hex).joined(separator: ":")
+            return head + "::" + tail
+        }
+    }
+
+    public static func < (lhs: IPAddress, rhs: IPAddress) -> Bool {
+        switch (lhs, rhs) {
+        case let (.v4(a), .v4(b)): return a < b
+        case (.v4, .v6): return true
+        case (.v6, .v4): return false
+        case let (.v6(ah, al), .v6(bh, bl)): return (ah, al) < (bh, bl)
+        }
+    }
+
+    /// Parses a dotted quad (IPv6 text is not needed on the command line yet).
+    public init?(_ text: String) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return nil }
+        var value: UInt32 = 0
+        for part in parts {
+            guard let byte = UInt8(part) else { return nil }
+            value = value << 8 | UInt32(byte)
+        }
+        self = .v4(value)
+    }
+}

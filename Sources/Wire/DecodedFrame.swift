@@ -1,0 +1,62 @@
+/// A checksum's verdict.
+public enum ChecksumStatus: String, Sendable, Hashable {
+    case good
+    case bad
+    /// Not checked: the bytes it covers were not all captured, or the field is optional and zero (UDP over IPv4).
+    case unchecked
+    /// Zero or wrong on a frame the capturing machine sent itself: the NIC fills it in later (checksum offload).
+    case offloaded
+}
+
+/// Everything decoded from one frame. Layers that did not decode are nil; `stoppedAt` says why decoding stopped
+/// early (nil when every byte was accounted for).
+public struct DecodedFrame: Sendable {
+    public var linkType: UInt32
+
+    // Link layer
+    public var sourceMAC: MACAddress?
+    public var destinationMAC: MACAddress?
+    /// The EtherType (or SLL protocol) of the network layer, after any VLAN tags.
+    public var etherType: UInt16?
+    public var vlanIDs: [UInt16] = []
+
+    // Network layer
+    public var arp: ARPPacket?
+    public var sourceIP: IPAddress?
+    public var destinationIP: IPAddress?
+    /// IPv4 TTL or IPv6 hop limit.
+    public var ttl: UInt8?
+    /// IPv4 identification (nil for IPv6).
+    public var ipID: UInt16?
+    /// IPv4 protocol or IPv6 final next header.
+    public var ipProtocol: UInt8?
+    public var dontFragment = false
+    /// True when this frame is a fragment (not the whole datagram).
+    public var isFragment = false
+    public var ipChecksum: ChecksumStatus?
+    public var icmp: ICMPMessage?
+
+    // Transport layer
+    public var tcp: TCPHeader?
+    public var udp: UDPHeader?
+    public var transportChecksum: ChecksumStatus?
+
+    /// The transport payload's absolute byte range in the frame (captured bytes only).
+    public var payloadOffset = 0
+    public var payloadLength = 0
+    /// Payload bytes the length fields promise but the capture lacks (snaplen).
+    public var payloadMissing = 0
+
+    // Application layer (within this one frame)
+    public var dns: DNSMessage?
+    public var dhcp: DHCPMessage?
+    /// An HTTP/1.x start line (and headers) beginning at the start of this frame's payload.
+    public var http: HTTPHead?
+
+    /// Why decoding stopped before the end of the frame, if it did.
+    public var stoppedAt: WireError?
+    /// The field records, when decoded with a recorder (explain); empty on the fast path.
+    public var fields: [Field] = []
+
+    public init(linkType: UInt32) { self.linkType = linkType }
+}
