@@ -1,0 +1,134 @@
+/// Appends JSON to a byte buffer by hand: Foundation's encoder is far too slow for a frame-per-line stream.
+/// Any string, whatever bytes it came from, comes out as valid JSON.
+public struct JSONWriter {
+    public var bytes: [UInt8] = []
+    private var needsComma: [Bool] = []
+
+    public init() { bytes.reserveCapacity(512) }
+
+    public mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        needsComma.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func separator() {
+        if let last = needsComma.last {
+            if last { bytes.append(UInt8(ascii: ",")) }
+            needsComma[needsComma.count - 1] = true
+        }
+    }
+
+    public mutating func beginObject() { separator(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
+    public mutating func endObject() { bytes.append(UInt8(ascii: "}")); _ = needsComma.popLast() }
+    public mutating func beginArray() { separator(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
+    public mutating func endArray() { bytes.append(UInt8(ascii: "]")); _ = needsComma.popLast() }
+
+    /// Writes `"key":` (the value follows with one of the value calls).
+    public mutating func key(_ key: String) {
+        separator()
+        Self.appendString(key, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        // The value that follows must not add another comma.
+        needsComma[needsComma.count - 1] = false
+        pendingValue = true
+    }
+    private var pendingValue = false
+
+    private mutating func valueSeparator() {
+        if pendingValue {
+            pendingValue = false
+            needsComma[needsComma.count - 1] = true
+        } else {
+            separator()
+        }
+    }
+
+    public mutating func string(_ value: String) { valueSeparator(); Self.appendString(value, to: &bytes) }
+    public mutating func bytesAsString<C: Collection>(_ value: C) where C.Element == UInt8 {
+        valueSeparator(); Self.appendString(bytes: value, to: &bytes)
+    }
+    public mutating func int<I: BinaryInteger>(_ value: I) { valueSeparator(); Self.appendInteger(value, to: &bytes) }
+    public mutating func bool(_ value: Bool) { valueSeparator(); bytes.append(contentsOf: value ? Self.trueBytes : Self.falseBytes) }
+    public mutating func null() { valueSeparator(); bytes.append(contentsOf: Self.nullBytes) }
+    /// A number written from already-formatted digits (e.g. a timestamp with nine decimals).
+    public mutating func raw(_ digits: String) { valueSeparator(); var d = digits; d.withUTF8 { bytes.append(contentsOf: $0) } }
+    public mutating func double(_ value: Double) {
+        valueSeparator()
+        if value.isFinite { var d = "\(value)"; d.withUTF8 { bytes.append(contentsOf: $0) } } else { bytes.append(contentsOf: Self.nullBytes) }
+    }
+
+    // Object/array openers used as values after `key`.
+    public mutating func objectValue() { valueSeparator(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
+    public mutating func arrayValue() { valueSeparator(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
+
+    public mutating func field(_ name: String, _ value: String) { key(name); string(value) }
+    public mutating func field<I: BinaryInteger>(_ name: String, _ value: I) { key(name); int(value) }
+    public mutating func field(_ name: String, _ value: Bool) { key(name); bool(value) }
+    public mutating func fieldNull(_ name: String) { key(name); null() }
+
+    private static let trueBytes = Array("true".utf8)
+    private static let falseBytes = Array("false".utf8)
+    private static let nullBytes = Array("null".utf8)
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    public static func appendInteger<I: BinaryInteger>(_ value: I, to bytes: inout [UInt8]) {
+        if value == 0 { bytes.append(UInt8(ascii: "0")); return }
+        var magnitude = value.magnitude
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { raw in
+            while magnitude > 0 && count < 20 {
+                raw[count] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+                count += 1
+            }
+            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(raw[index]) }
+        }
+    }
+
+    /// Appends a JSON string literal for `value` (valid Unicode, so only escaping is needed).
+    public static func appendString(_ value: String, to bytes: inout [UInt8]) {
+        var value = value
+        value.withUTF8 { appendString(bytes: $0, to: &bytes) }
+    }
+
+    /// Appends a JSON string literal for arbitrary bytes: valid UTF-8 passes through (escaped), and each invalid
+    /// byte becomes U+FFFD so the output is always valid JSON.
+    public static func appendString<C: Collection>(bytes input: C, to bytes: inout [UInt8]) where C.Element == UInt8 {
+        bytes.append(UInt8(ascii: "\""))
+        UTF8Scanner.scan(input) { piece in
+            switch piece {
+            case .ascii(let byte):
+                switch byte {
+                case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5c, 0x22])
+                case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5c, 0x5c])
+                case 0x0a: bytes.append(contentsOf: [0x5c, UInt8(ascii: "n")])
+                case 0x0d: bytes.append(contentsOf: [0x5c, UInt8(ascii: "r")])
+                case 0x09: bytes.append(contentsOf: [0x5c, UInt8(ascii: "t")])
+                case 0..<0x20, 0x7f: appendUnicodeEscape(UInt32(byte), to: &bytes)
+                default: bytes.append(byte)
+                }
+            case .scalar(let value, let encoded):
+                // C1 controls and the line separators are legal JSON but never useful raw.
+                if value < 0xa0 || value == 0x2028 || value == 0x2029 {
+                    appendUnicodeEscape(value, to: &bytes)
+                } else {
+                    bytes.append(contentsOf: encoded)
+                }
+            case .invalid:
+                bytes.append(contentsOf: [0xef, 0xbf, 0xbd])
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    static func appendUnicodeEscape(_ value: UInt32, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: [0x5c, UInt8(ascii: "u")])
+        for shift in stride(from: 12, through: 0, by: -4) {
+            bytes.append(hexDigits[Int((value >> UInt32(shift)) & 0xf)])
+        }
+    }
+}

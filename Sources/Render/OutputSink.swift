@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Buffered output to a file descriptor: text and JSON are built straight into one reusable byte buffer and
+/// written in large blocks (unbuffered stdout costs more than decoding).
+public final class OutputSink {
+    public private(set) var buffer: [UInt8] = []
+    private let fd: Int32
+    private let flushThreshold: Int
+    /// Flush after every line (live capture: output appears as frames arrive).
+    public var flushEachLine = false
+    /// Set when a write failed (e.g. a closed pipe); later writes are dropped.
+    public private(set) var failed = false
+
+    public init(fd: Int32 = 1, flushThreshold: Int = 1 << 16) {
+        self.fd = fd
+        self.flushThreshold = flushThreshold
+        buffer.reserveCapacity(flushThreshold + 4096)
+    }
+
+    deinit { flush() }
+
+    /// True when this descriptor is a terminal.
+    public var isTerminal: Bool { isatty(fd) == 1 }
+
+    @inline(__always) public func write(_ text: String) {
+        var text = text
+        text.withUTF8 { buffer.append(contentsOf: $0) }
+    }
+
+    @inline(__always) public func write(byte: UInt8) { buffer.append(byte) }
+
+    public func write<C: Collection>(bytes: C) where C.Element == UInt8 { buffer.append(contentsOf: bytes) }
+
+    /// Ends a line and flushes if the buffer is large (or always, with `flushEachLine`).
+    @inline(__always) public func endLine() {
+        buffer.append(0x0a)
+        if flushEachLine || buffer.count >= flushThreshold { flush() }
+    }
+
+    public func flush() {
+        guard !buffer.isEmpty else { return }
+        if !failed {
+            var done = 0
+            while done < buffer.count {
+                let n = buffer.withUnsafeBytes { raw -> Int in
+                    guard let base = raw.baseAddress else { return 0 }
+                    return Glibc.write(fd, base + done, raw.count - done)
+                }
+                if n > 0 { done += n } else if n < 0 && errno == EINTR { continue } else { failed = true; break }
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

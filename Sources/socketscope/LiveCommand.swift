@@ -1,0 +1,109 @@
+import ArgumentParser
+import Capture
+import Render
+
+struct LiveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "live",
+        abstract: "Sniff an interface live and explain each frame as it arrives.",
+        discussion: """
+        Needs root, or the capture capabilities granted once to the binary:
+          sudo setcap cap_net_raw,cap_net_admin=eip "$(command -v socketscope)"
+        Without -i, captures on the first interface that is up, running and not loopback (as tcpdump does).
+        Ctrl-C (or SIGTERM, SIGHUP) stops cleanly: the -w file is complete, and a closing line reports frames
+        captured and dropped.
+
+        Examples:
+          sudo socketscope live -i wlan0 -f 'host 192.168.4.1'
+          sudo socketscope live -i 2 -w board.pcap --duration 60
+          sudo socketscope live -i eth0 -c 100 --format json --user nobody
+        """
+    )
+
+    @Option(name: [.short, .customLong("interface")], help: "Interface name or number from `socketscope interfaces`.")
+    var interface: String?
+
+    @Option(name: [.short, .long], help: "BPF capture filter, e.g. 'tcp port 80 or udp port 53'.")
+    var filter: String?
+
+    @Option(name: [.short, .long], help: "Bytes to keep of each frame.")
+    var snaplen: Int = 262_144
+
+    @Flag(name: .long, help: "Do not put the interface into promiscuous mode.")
+    var noPromiscuous = false
+
+    @Flag(name: .long, help: "Let the kernel batch frames instead of delivering each at once (immediate mode is the default).")
+    var noImmediate = false
+
+    @Option(name: [.customShort("B"), .customLong("buffer-size")], help: "Kernel capture buffer in KiB (as tcpdump -B).")
+    var bufferSizeKiB: Int?
+
+    @Option(name: [.short, .long], help: "Stop after this many frames.")
+    var count: Int?
+
+    @Option(name: .long, help: "Stop after this many seconds.")
+    var duration: Double?
+
+    @Option(name: [.short, .long], help: "Also save every captured frame to this pcap file.")
+    var write: String?
+
+    @Option(name: .long, help: "Drop root privileges to this user once the interface is open (as tcpdump -Z).")
+    var user: String?
+
+    @OptionGroup var output: FrameOutputOptions
+
+    func validate() throws {
+        if snaplen < 1 || snaplen > 262_144 { throw ValidationError("--snaplen must be between 1 and 262144") }
+        if let count, count < 1 { throw ValidationError("--count must be at least 1") }
+        if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
+        if let bufferSizeKiB, bufferSizeKiB < 1 || bufferSizeKiB > 4 << 20 {
+            throw ValidationError("--buffer-size must be between 1 and 4194304 KiB")
+        }
+    }
+
+    func run() throws {
+        var options = LiveOptions()
+        options.device = interface
+        options.filter = filter
+        options.snapLength = snaplen
+        options.promiscuous = !noPromiscuous
+        options.immediate = !noImmediate
+        options.bufferSize = bufferSizeKiB.map { $0 * 1024 }
+        options.user = user
+        LiveCapture.installStopSignals()
+        let capture = try LiveCapture(options: options)
+        // The file is created after privileges are dropped, so it belongs to --user.
+        let writer = try write.map { path throws(CaptureError) in
+            try PcapWriter(path: path, linkType: capture.linkType, snapLength: UInt32(snaplen))
+        }
+        printError("socketscope: capturing on \(capture.device) (\(LinkTypeName.name(capture.linkType)))"
+            + (write.map { ", saving to \($0)" } ?? "") + "; Ctrl-C to stop")
+        let sink = OutputSink()
+        sink.flushEachLine = true
+        let pipeline = FramePipeline(options: output, sink: sink)
+        var writeError: CaptureError?
+        try capture.run(count: count, duration: duration) { frame in
+            if let writer {
+                do { try writer.write(frame) } catch {
+                    writeError = error
+                    return false
+                }
+            }
+            pipeline.process(frame)
+            return true
+        }
+        pipeline.finish()
+        writer?.close()
+        let stats = capture.statistics()
+        var closing = "socketscope: \(writer?.framesWritten ?? 0) frames saved; "
+        if writer == nil { closing = "socketscope: " }
+        if let stats {
+            closing += "\(stats.received) frames captured, \(stats.droppedByKernel) dropped by the kernel, "
+                + "\(stats.droppedByInterface) dropped by the interface"
+        }
+        printError(closing)
+        if let writeError {
+            throw CommandFailure(message: "\(writeError); capture stopped, the file ends at the last whole frame", code: 1)
+        }
+    }
+}
