@@ -29,7 +29,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture"], exclude: ["Fixtures"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Capture"]),
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Wire", "Capture"]),
         .testTarget(name: "LessonsTests", dependencies: ["Lessons", "Sessions", "Wire", "Capture"]),

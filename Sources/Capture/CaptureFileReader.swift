@@ -23,10 +23,12 @@ public final class CaptureFileReader {
     public let format: Format
     /// Link type of the first interface (pcap: the file's only one).
     public private(set) var linkType: UInt32
-    /// Non-fatal problems met so far (truncation).
+    /// Non-fatal problems met so far (truncation, invalid timestamps).
     public private(set) var warnings: [CaptureWarning] = []
     /// Frames delivered so far by this reader.
     public private(set) var framesRead = 0
+    /// Bytes of the file consumed so far.
+    public var bytesConsumed: Int { source.position }
 
     private let source: ByteSource
     private var nextNumber: Int
@@ -36,6 +38,7 @@ public final class CaptureFileReader {
     private var swapped = false
     private var nanosecond = false
     private var recordHeaderLength = 16
+    private var warnedInvalidFraction = false
 
     // pcapng state (per section)
     private struct Interface {
@@ -191,13 +194,20 @@ public final class CaptureFileReader {
         }
         source.consume(headerLength)
         let bytes = source.take(length)
-        // An out-of-range fraction (≥ 1 s) is kept as time, as tools do, by carrying it into the seconds.
-        let unitsPerSecond: UInt64 = nanosecond ? 1_000_000_000 : 1_000_000
-        let carry = UInt64(fraction) / unitsPerSecond
-        let remainder = UInt64(fraction) % unitsPerSecond
-        let nanos = nanosecond ? remainder : remainder * 1000
-        let frame = Frame(number: nextNumber, seconds: Int64(secondsField) + Int64(carry),
-                          nanoseconds: UInt32(truncatingIfNeeded: nanos),
+        // A fraction of a second ≥ 1 s is invalid (tcpdump prints "invalid us"): keep the seconds, clamp the
+        // fraction to just under the next second, and say so once.
+        let unitsPerSecond: UInt32 = nanosecond ? 1_000_000_000 : 1_000_000
+        var nanos = nanosecond ? fraction : fraction &* 1000
+        if fraction >= unitsPerSecond {
+            nanos = nanosecond ? 999_999_999 : 999_999_000
+            if !warnedInvalidFraction {
+                warnedInvalidFraction = true
+                warnings.append(CaptureWarning(path: path, offset: recordOffset,
+                                               message: "frame \(nextNumber) has an invalid fraction of a second "
+                                                   + "(\(fraction) \(nanosecond ? "ns" : "µs")); shown as the last instant of its second"))
+            }
+        }
+        let frame = Frame(number: nextNumber, seconds: Int64(secondsField), nanoseconds: nanos,
                           originalLength: max(Int(originalLength), length), linkType: linkType, bytes: bytes)
         nextNumber += 1
         return frame
@@ -231,8 +241,9 @@ public final class CaptureFileReader {
         let (major, minor, trailer) = source.peek(total) { raw in
             (u16(raw, 12, swapped: swapped), u16(raw, 14, swapped: swapped), u32(raw, total - 4, swapped: swapped))
         }
-        guard major == 1 else {
-            throw .unsupported(path: path, reason: "pcapng version \(major).\(minor); only 1.x exists")
+        // Only 1.0 and 1.2 were ever written (1.1 is rejected by libpcap and Wireshark alike).
+        guard major == 1, minor == 0 || minor == 2 else {
+            throw .unsupported(path: path, reason: "pcapng version \(major).\(minor); only 1.0 and 1.2 exist")
         }
         guard Int(trailer) == total else {
             throw .corrupt(path: path, offset: blockOffset, reason: "section header block lengths disagree (\(total) and \(trailer))")

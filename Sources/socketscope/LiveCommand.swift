@@ -84,7 +84,7 @@ struct LiveCommand: ParsableCommand {
         var writeError: CaptureError?
         try capture.run(count: count, duration: duration) { frame in
             if let writer {
-                do { try writer.write(frame) } catch {
+                do throws(CaptureError) { try writer.write(frame) } catch {
                     writeError = error
                     return false
                 }
