@@ -67,6 +67,7 @@ def main():
         f.write(f"hex {payload}\n")
         for name, off, length, value, _ in out:
             if isinstance(value, str):
+                value = value.replace("\r", "\\r").replace("\n", "\\n")
                 f.write(f"field {name}\t{off - base}\t{length}\t{value}\n")
 
 main()
