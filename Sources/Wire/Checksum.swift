@@ -1,0 +1,88 @@
+/// The Internet checksum (RFC 1071) and the Ethernet CRC-32 (IEEE 802.3 §3.2.9).
+
+/// Accumulates the one's-complement sum of 16-bit big-endian words (RFC 1071 §4.1).
+///
+/// The accumulator is 64 bits wide, so no frame (at most 2^32 words) can overflow it; carries are folded once at
+/// the end. Bytes are taken in pairs across calls, so callers may add a pseudo-header, then a header, then data.
+public struct InternetChecksum: Sendable {
+    private var sum: UInt64 = 0
+    /// True when an odd byte is waiting for its partner (the next byte is a low byte).
+    private var odd = false
+
+    public init() {}
+
+    /// Adds bytes in order.
+    public mutating func add<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        for byte in bytes {
+            sum += odd ? UInt64(byte) : UInt64(byte) << 8
+            odd.toggle()
+        }
+    }
+
+    /// Adds one 16-bit word (must start on an even byte position).
+    public mutating func add(word: UInt16) { sum += UInt64(word) }
+
+    /// Adds a 32-bit value as two words.
+    public mutating func add(word32: UInt32) { sum += UInt64(word32 >> 16) + UInt64(word32 & 0xffff) }
+
+    /// Adds an address as the pseudo-header does (RFC 9293 §3.1, RFC 8200 §8.1).
+    public mutating func add(address: IPAddress) {
+        switch address {
+        case .v4(let value): add(word32: value)
+        case .v6(let high, let low):
+            add(word32: UInt32(truncatingIfNeeded: high >> 32))
+            add(word32: UInt32(truncatingIfNeeded: high))
+            add(word32: UInt32(truncatingIfNeeded: low >> 32))
+            add(word32: UInt32(truncatingIfNeeded: low))
+        }
+    }
+
+    /// The folded one's-complement sum (not inverted). Data including a correct checksum folds to 0xffff.
+    public var folded: UInt16 {
+        var value = sum
+        while value > 0xffff { value = (value & 0xffff) + (value >> 16) }
+        return UInt16(truncatingIfNeeded: value)
+    }
+
+    /// True when the covered bytes (checksum field included) verify (RFC 1071: the sum is all ones).
+    public var verifies: Bool { folded == 0xffff }
+
+    /// The checksum value a sender would put in the field (the field itself counted as zero).
+    public var checksum: UInt16 { ~folded }
+
+    /// The correct field value when the bytes added included `stored` in the checksum field
+    /// (one's-complement subtraction of `stored`, RFC 1624 §3).
+    public func expected(replacing stored: UInt16) -> UInt16 {
+        var value = UInt32(folded) + UInt32(~stored)
+        value = (value & 0xffff) + (value >> 16)
+        return ~UInt16(truncatingIfNeeded: value)
+    }
+}
+
+/// The verdict for a checksum over bytes that were all captured.
+@inline(__always)
+func checksumVerdict(verifies: Bool, stored: UInt16, outgoing: Bool) -> ChecksumStatus {
+    if verifies { return .good }
+    // A sending host that offloads checksums to its NIC hands the capture a zero or partial (pseudo-header
+    // only) value; on its own outgoing frames that is not corruption.
+    return outgoing ? .offloaded : .bad
+}
+
+/// The IEEE 802.3 CRC-32 used by the Ethernet frame check sequence (reflected, polynomial 0xEDB88320).
+public enum CRC32 {
+    static let table: [UInt32] = (0..<256).map { index -> UInt32 in
+        var crc = UInt32(index)
+        for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        return crc
+    }
+
+    /// The CRC-32 of some bytes.
+    public static func checksum<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
+        var crc: UInt32 = 0xffff_ffff
+        for byte in bytes {
+            let index = Int((crc ^ UInt32(byte)) & 0xff)
+            crc = (crc >> 8) ^ table[index]  // index < 256 by the mask above
+        }
+        return ~crc
+    }
+}

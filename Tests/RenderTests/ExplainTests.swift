@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+@testable import Render
+@testable import Wire
+
+@Suite("explain renderer")
+struct ExplainTests {
+    /// print-flags.pcap frame 1: Ethernet, IPv4, TCP SYN with MSS, SACK-permitted, timestamps, NOP, window scale.
+    static let syn: [UInt8] = hex("00000000000000000000000008004500003c1b684000400621527f0000017f000001da7000503758897e00000000a0027fff142100000204400c0402080a4ddc92160000000001030302")
+
+    static func hex(_ text: String) -> [UInt8] {
+        var out: [UInt8] = []
+        var index = text.startIndex
+        while index < text.endIndex {
+            let next = text.index(index, offsetBy: 2)
+            out.append(UInt8(text[index..<next], radix: 16) ?? 0)
+            index = next
+        }
+        return out
+    }
+
+    @Test func textShowsEveryLayerAndField() {
+        let frame = FrameDecoder.decode(Self.syn, linkType: 1, recordFields: true)
+        let text = ExplainRenderer.text(frame: frame, bytes: Self.syn, frameNumber: 1, originalLength: 74, color: false)
+        if ProcessInfo.processInfo.environment["EXPLAIN_PRINT"] != nil { print(text) }
+        for needle in ["Ethernet II", "IPv4", "TCP", "eth.dst", "ip.ttl", "tcp.flags.syn", "tcp.options.mss_val", "16396",
+                       "ip.flags.df", ".1...... ........", "4  4  4"] {
+            #expect(text.contains(needle), "missing \(needle)")
+        }
+        #expect(!text.contains("\u{1b}"))
+        let coloured = ExplainRenderer.text(frame: frame, bytes: Self.syn, frameNumber: 1, originalLength: 74, color: true)
+        #expect(coloured.contains("\u{1b}[32m"))
+    }
+
+    @Test func jsonHasTheFixedShape() throws {
+        let frame = FrameDecoder.decode(Self.syn, linkType: 1, recordFields: true)
+        let json = ExplainRenderer.json(frame: frame, bytes: Self.syn, frameNumber: 7, originalLength: 74)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object["frame"] as? Int == 7)
+        #expect(object["length"] as? Int == 74)
+        #expect(object["caplen"] as? Int == 74)
+        let fields = try #require(object["fields"] as? [[String: Any]])
+        let first = try #require(fields.first)
+        #expect(first["layer"] as? String == "eth")
+        #expect(first["name"] as? String == "eth.dst")
+        #expect(first["offset"] as? Int == 0)
+        #expect(first["length"] as? Int == 6)
+        #expect(first["value"] as? String == "00:00:00:00:00:00")
+        #expect(first["children"] is [Any])
+        let ip = try #require(fields.first { $0["name"] as? String == "ip.flags" })
+        let df = try #require((ip["children"] as? [[String: Any]])?.first { $0["name"] as? String == "ip.flags.df" })
+        #expect(df["mask"] as? Int == 0x4000)
+        #expect(df["value"] as? String == "1")
+    }
+
+    @Test func hostileBytesStayEscaped() throws {
+        // Payload bytes with ESC, a bidi override and invalid UTF-8, carried as a UDP payload and as field values.
+        var frame = FrameDecoder.decode(Self.syn, linkType: 1, recordFields: true)
+        frame.fields.append(Field(layer: .payload, name: "evil\u{1b}[31m", offset: 74, length: 0,
+                                  value: "\u{202e}abc\u{1b}]0;x\u{07}", meaning: "\u{1b}[2J"))
+        let text = ExplainRenderer.text(frame: frame, bytes: Self.syn, frameNumber: 1, originalLength: 74, color: false)
+        #expect(!text.contains("\u{1b}"))
+        #expect(!text.contains("\u{202e}"))
+        #expect(!text.contains("\u{07}"))
+        let json = ExplainRenderer.json(frame: frame, bytes: Self.syn, frameNumber: 1, originalLength: 74)
+        #expect(!json.contains("\u{1b}"))
+        #expect(try JSONSerialization.jsonObject(with: Data(json.utf8)) is [String: Any])
+    }
+
+    @Test func defaultFrameIsTheFirstHTTPGet() {
+        // An Ethernet/IPv4/TCP segment whose payload starts "GET /".
+        var get = Self.syn
+        get.replaceSubrange(14 + 20 + 20..<get.count, with: Array("GET / HTTP/1.1\r\n\r\n".utf8))
+        get[14 + 32] = 0x50  // data offset 5
+        let frames: [(bytes: [UInt8], linkType: UInt32)] = [(Self.syn, 1), (Self.syn, 1), (get, 1)]
+        #expect(ExplainRenderer.defaultFrameNumber(frames) == 3)
+        #expect(ExplainRenderer.defaultFrameNumber(frames.prefix(2).map { $0 }) == 1)
+    }
+}
