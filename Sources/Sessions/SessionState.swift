@@ -1,0 +1,83 @@
+/// What every tracked session shares: identity, timing and its place in the idle lists.
+class SessionState {
+    let id: Int
+    let key: FlowKey
+    /// The client's endpoint is `key.low` when true.
+    var clientIsLow: Bool
+    var clientGuessed: Bool
+    let firstFrame: Int
+    let startTime: Int64
+    var lastFrame: Int
+    var lastTime: Int64
+    var frameCount = 0
+    var packets = DirectionCounts()
+    var wireBytes = DirectionCounts()
+    var dns: [DNSTransaction] = []
+    /// Index into `dns` of the query awaiting an answer, by DNS id.
+    var pendingDNS: [UInt16: Int] = [:]
+    /// Query times by DNS id, for latency.
+    var dnsQueryTimes: [UInt16: Int64] = [:]
+    var anomalies: [String] = []
+    var dnsLookup: DNSLink?
+
+    /// Links of the idle list the session is in (strong references; broken on unlink).
+    var older: SessionState?
+    var newer: SessionState?
+    var list: IdleListKind = .open
+
+    init(id: Int, key: FlowKey, clientIsLow: Bool, clientGuessed: Bool, frame: Int, time: Int64) {
+        self.id = id
+        self.key = key
+        self.clientIsLow = clientIsLow
+        self.clientGuessed = clientGuessed
+        self.firstFrame = frame
+        self.startTime = time
+        self.lastFrame = frame
+        self.lastTime = time
+    }
+
+    var client: Endpoint { clientIsLow ? key.low : key.high }
+    var server: Endpoint { clientIsLow ? key.high : key.low }
+
+    func direction(sourceIsLow: Bool) -> Direction { sourceIsLow == clientIsLow ? .clientToServer : .serverToClient }
+
+    func note(_ anomaly: String) {
+        if !anomalies.contains(anomaly) { anomalies.append(anomaly) }
+    }
+}
+
+/// Which idle list a session is on; each list has one timeout, so expiry walks only expired sessions.
+enum IdleListKind: Int {
+    case open = 0, closed = 1, udp = 2
+}
+
+/// A doubly-linked list of sessions, least recently active first.
+struct IdleList {
+    private(set) var oldest: SessionState?
+    private(set) var newest: SessionState?
+    private(set) var count = 0
+
+    mutating func append(_ session: SessionState) {
+        session.older = newest
+        session.newer = nil
+        newest?.newer = session
+        newest = session
+        if oldest == nil { oldest = session }
+        count += 1
+    }
+
+    mutating func remove(_ session: SessionState) {
+        if let older = session.older { older.newer = session.newer } else { oldest = session.newer }
+        if let newer = session.newer { newer.older = session.older } else { newest = session.older }
+        session.older = nil
+        session.newer = nil
+        count -= 1
+    }
+
+    /// Marks the session as just active.
+    mutating func touch(_ session: SessionState) {
+        guard newest !== session else { return }
+        remove(session)
+        append(session)
+    }
+}

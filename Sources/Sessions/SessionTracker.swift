@@ -1,0 +1,455 @@
+import Wire
+
+/// Follows TCP and UDP sessions through a capture, one decoded frame at a time.
+///
+/// Streaming: state is kept per live session only (nothing per frame), sessions that end are handed to
+/// `onSessionEnd` and dropped, and every timeout runs on packet time. Sessions are numbered 1, 2, … in the
+/// order of their first frame, TCP and UDP together.
+public final class SessionTracker {
+    public let options: SessionOptions
+    /// Called once for every session that ends (closed and lingered, idle, evicted, replaced, or at `finish()`).
+    /// When nil, ended sessions are kept and returned by `finish()`.
+    public var onSessionEnd: ((SessionSummary) -> Void)?
+    /// Receives each TCP direction's bytes in order, with gaps, as they become deliverable:
+    /// (session id, direction, chunk). The chunk's slice is only valid during the call.
+    public var onStreamData: ((Int, Direction, StreamChunk) -> Void)?
+
+    /// Sessions ended early to respect `maxFlows`.
+    public private(set) var evictedCount = 0
+    /// Times a reassembly cap forced a hole to be declared.
+    public private(set) var reassemblyCapHits = 0
+    /// Out-of-order bytes buffered right now, over all flows.
+    public private(set) var bufferedBytes = 0
+    /// Sessions live right now.
+    public var liveSessionCount: Int { table.count }
+
+    private var table: [FlowKey: SessionState] = [:]
+    private var lists = [IdleList(), IdleList(), IdleList()]
+    private var nextID = 1
+    private var ended: [SessionSummary] = []
+    var pendingDNSCount = 0
+    var dnsAddresses: DNSAddressBook
+    private let limits: ReassemblyLimits
+
+    public init(options: SessionOptions = SessionOptions()) {
+        self.options = options
+        dnsAddresses = DNSAddressBook(capacity: options.maxRememberedDNSAddresses,
+                                      window: options.dnsLinkWindowNanoseconds)
+        limits = ReassemblyLimits(maxPieces: max(1, options.maxOutOfOrderSegmentsPerFlow),
+                                  maxBytes: options.maxReassemblyBytesPerFlow,
+                                  maxTotalBytes: options.maxReassemblyBytesTotal,
+                                  overlapWindow: max(0, options.overlapCheckBytes))
+    }
+
+    /// Processes one frame. `bytes` are the frame's captured bytes (the payload is read from them at
+    /// `frame.payloadOffset`); `number` is its 1-based frame number; `timeNanoseconds` its capture time.
+    public func process(_ frame: DecodedFrame, bytes: [UInt8], number: Int, timeNanoseconds: Int64) -> FrameAnnotation {
+        currentFrame = number
+        expire(now: timeNanoseconds)
+        guard let source = frame.sourceIP, let destination = frame.destinationIP else { return FrameAnnotation() }
+        if let tcp = frame.tcp {
+            return processTCP(frame, tcp: tcp, source: source, destination: destination, bytes: bytes,
+                              number: number, time: timeNanoseconds)
+        }
+        if let udp = frame.udp {
+            return processUDP(frame, udp: udp, source: source, destination: destination, number: number,
+                              time: timeNanoseconds)
+        }
+        return FrameAnnotation()
+    }
+
+    /// Ends every live session (end of capture). Returns the sessions ended by this call, by id — plus, when
+    /// `onSessionEnd` is nil, every session that ended earlier.
+    public func finish() -> [SessionSummary] {
+        let live = table.values.sorted { $0.id < $1.id }
+        var flushed: [SessionSummary] = []
+        for session in live {
+            let reason: SessionEndReason = session.list == .closed ? .closed : .endOfCapture
+            if let summary = end(session, reason: reason, report: false) { flushed.append(summary) }
+        }
+        if let onSessionEnd {
+            for summary in flushed { onSessionEnd(summary) }
+            return flushed
+        }
+        let all = (ended + flushed).sorted { $0.id < $1.id }
+        ended = []
+        return all
+    }
+
+    // MARK: - TCP
+
+    private func processTCP(_ frame: DecodedFrame, tcp: TCPHeader, source sourceIP: IPAddress,
+                            destination destinationIP: IPAddress, bytes: [UInt8], number: Int,
+                            time: Int64) -> FrameAnnotation {
+        let source = Endpoint(ip: sourceIP, port: tcp.sourcePort)
+        let destination = Endpoint(ip: destinationIP, port: tcp.destinationPort)
+        let (key, sourceIsLow) = FlowKey.make(proto: .tcp, source: source, destination: destination)
+        let flags = tcp.flags
+        let pureSYN = flags.contains(.syn) && !flags.contains(.ack)
+        var preset: TCPAnalysisFlags = []
+        let session: TCPSession
+        if let existing = table[key] {
+            // The key's protocol is TCP, and only TCPSession values are stored under TCP keys.
+            let old = unsafeDowncast(existing, to: TCPSession.self)
+            let sender = old.side(old.direction(sourceIsLow: sourceIsLow))
+            if pureSYN, sender.baseSet, tcp.sequenceNumber != sender.base.rawValue {
+                // Port reuse: a new SYN with a new ISN on the same 4-tuple starts a new connection (as Wireshark).
+                end(old, reason: .replaced)
+                session = newTCPSession(key: key, source: source, destination: destination, sourceIsLow: sourceIsLow,
+                                        flags: flags, number: number, time: time)
+                session.note("reused_ports")
+                preset = .reusedPorts
+            } else {
+                session = old
+                lists[old.list.rawValue].touch(old)
+            }
+        } else {
+            session = newTCPSession(key: key, source: source, destination: destination, sourceIsLow: sourceIsLow,
+                                    flags: flags, number: number, time: time)
+        }
+
+        let direction = session.direction(sourceIsLow: sourceIsLow)
+        let originator = direction == .clientToServer
+        // Payload length in sequence space includes bytes the snapshot length cut off.
+        let segmentLength = max(0, frame.payloadLength) + max(0, frame.payloadMissing)
+        let seglen = UInt32(truncatingIfNeeded: segmentLength)
+        let seq = SequenceNumber(tcp.sequenceNumber)
+        let ack = SequenceNumber(tcp.acknowledgementNumber)
+        let hasACK = flags.contains(.ack)
+        session.frameCount += 1
+        session.lastFrame = number
+        session.lastTime = time
+        session.packets[direction] += 1
+        session.wireBytes[direction] += Int64(segmentLength)
+
+        var annotation = FrameAnnotation()
+        annotation.session = session.id
+        annotation.proto = .tcp
+        annotation.direction = direction
+        annotation.payloadLength = segmentLength
+
+        // Handshake timing (before the sides are borrowed).
+        if pureSYN, originator {
+            if session.firstSYNTime == nil { session.firstSYNTime = time }
+            session.lastSYNTime = time
+        }
+        if flags.contains(.syn), hasACK, !originator, session.synAckTime == nil { session.synAckTime = time }
+        if flags.contains(.syn) {
+            let fingerprint = SYNFingerprint(frame: number, ttl: frame.ttl, window: tcp.window, options: tcp.options,
+                                             dontFragment: frame.dontFragment)
+            if pureSYN, session.synFingerprint == nil { session.synFingerprint = fingerprint }
+            if hasACK, session.synAckFingerprint == nil { session.synAckFingerprint = fingerprint }
+        }
+        let initialRTT = session.handshakeRTT ?? 0
+        let firstSegment = !session.anySegment
+        session.anySegment = true
+        let limits = self.limits
+
+        let closedNow: Bool = session.withSides(direction) { fwd, rev in
+            // Wireshark's relative-number bases: the ISN; without a SYN one before the first number seen, or
+            // one before the first ACK the other side sent.
+            if flags.contains(.syn) {
+                if !fwd.sawSYN { fwd.base = seq; fwd.baseSet = true; fwd.isn = seq }
+                fwd.sawSYN = true
+                if pureSYN { fwd.synCount += 1 }
+                fwd.analysis.windowScale = tcp.options.windowScale.map { Int($0) } ?? -2
+                if hasACK, fwd.analysis.windowScale < 0 || rev.analysis.windowScale < 0 {
+                    // Scaling applies only when both SYNs offered it (RFC 7323 §2.2).
+                    fwd.analysis.windowScale = -2
+                    rev.analysis.windowScale = -2
+                }
+            } else if !fwd.baseSet {
+                fwd.base = SequenceNumber(seq.rawValue &- 1)  // one before: the first byte is relative 1
+                fwd.baseSet = true
+            }
+            if !rev.baseSet, hasACK {
+                rev.base = SequenceNumber(ack.rawValue &- 1)
+                rev.baseSet = true
+            }
+            if fwd.reassembler == nil { fwd.reassembler = Reassembler(base: fwd.base + 1, limits: limits) }
+            if rev.reassembler == nil, rev.baseSet { rev.reassembler = Reassembler(base: rev.base + 1, limits: limits) }
+
+            let relativeSequence = seq.relative(to: fwd.base)
+            let relativeAck = hasACK ? ack.relative(to: rev.base) : 0
+            annotation.relativeSequence = relativeSequence
+            if hasACK { annotation.relativeAcknowledgement = relativeAck }
+            let sequenceSpace = seglen &+ (flags.contains(.syn) ? 1 : 0) &+ (flags.contains(.fin) ? 1 : 0)
+            if sequenceSpace > 0 { annotation.nextRelativeSequence = relativeSequence &+ sequenceSpace }
+
+            // Handshake RTT, Wireshark's tcp.analysis.initial_rtt: last SYN to the client's first ACK (seq 1, ack 1).
+            if originator, hasACK, !flags.contains(.syn), session.handshakeRTT == nil, let synTime = session.lastSYNTime,
+               relativeSequence == 1, relativeAck == 1 {
+                session.handshakeRTT = time - synTime
+                annotation.initialRTT = Double(time - synTime) / 1e9
+            }
+
+            // Wireshark's analysis.
+            let result = analyze(
+                AnalysisSegment(seq: relativeSequence, ack: relativeAck, length: seglen, flags: flags,
+                                window: tcp.window, time: time, frame: number),
+                forward: &fwd.analysis, reverse: &rev.analysis, initialRTT: initialRTT, preset: preset)
+            annotation.analysis = result.flags
+            if result.flags.contains(.duplicateAck) {
+                annotation.duplicateAckNumber = result.duplicateAckNumber
+                annotation.duplicateAckFrame = result.duplicateAckFrame
+                fwd.duplicateAcks += 1
+            }
+            if !result.flags.isDisjoint(with: [.retransmission, .fastRetransmission, .spuriousRetransmission]) {
+                fwd.retransmissions += 1
+            }
+            if result.flags.contains(.zeroWindow) {
+                fwd.zeroWindows += 1
+                if session.firstZeroWindowFrame == nil { session.firstZeroWindowFrame = number }
+            }
+            session.analysisSeen.formUnion(result.flags)
+
+            // Zeek: checksum, history, zero window, retransmission, state machine.
+            if frame.transportChecksum == .bad { session.zeek.scaledEvent("c", originator) }
+            if !fwd.zeekStarted {
+                fwd.zeekStart = seq
+                fwd.zeekLast = seq
+                fwd.zeekStarted = true
+            }
+            session.zeek.updateHistory(flags: flags, originator: originator,
+                                       relativeSequence: seq.relative(to: fwd.zeekStart), length: segmentLength)
+            let zeekMe = originator ? session.zeek.state.0 : session.zeek.state.1
+            let zeekPeer = originator ? session.zeek.state.1 : session.zeek.state.0
+            if tcp.window == 0, !flags.contains(.rst), zeekPeer != .closed, zeekMe != .reset {
+                session.zeek.scaledEvent("w", originator)
+            }
+            let onePast = seq + sequenceSpace
+            let delta = onePast - fwd.zeekLast
+            let tooLarge: Int32 = 1_048_576  // Zeek's TOO_LARGE_SEQ_DELTA
+            if !flags.isDisjoint(with: [.syn, .rst]), delta > tooLarge || delta < -tooLarge {
+                // An outlandish SYN/RST sequence number is not trusted.
+            } else if flags.contains(.fin), fwd.zeekLast == fwd.zeekStart + 1 {
+                fwd.zeekLast = onePast
+            } else if zeekMe == .reset {
+            } else if delta > 0 {
+                fwd.zeekLast = onePast
+            } else if segmentLength > 0 {
+                session.zeek.scaledEvent("t", originator)
+            }
+            session.zeek.updateState(flags: flags, originator: originator, length: segmentLength)
+
+            // RFC 793 states of both ends.
+            let acksPeerSYN = hasACK && rev.sawSYN && ack - (rev.isn + 1) >= 0
+            let acksPeerFIN = hasACK && rev.finSequence.map { ack - $0 > 0 } == true
+            advance(sender: &fwd.state, receiver: &rev.state,
+                    with: StateInput(flags: flags, acksPeerSYN: acksPeerSYN, acksPeerFIN: acksPeerFIN,
+                                     isFirstSegment: firstSegment))
+            if acksPeerFIN { rev.finAcknowledged = true }
+
+            // Reassembly: this segment's bytes, its FIN, then what its ACK says about the other direction.
+            let dataStart = seq + (flags.contains(.syn) ? 1 : 0)
+            if flags.contains(.fin), fwd.finSequence == nil { fwd.finSequence = dataStart + seglen }
+            let emitForward: (StreamChunk) -> Void = { chunk in self.deliver(chunk, session: session, direction: direction) }
+            let emitReverse: (StreamChunk) -> Void = { chunk in
+                self.deliver(chunk, session: session, direction: direction.reversed)
+            }
+            if !flags.contains(.rst), var reassembler = fwd.reassembler {
+                fwd.reassembler = nil  // moved out so its buffers stay uniquely referenced
+                let offset = reassembler.offset(of: dataStart)
+                let start = frame.payloadOffset, count = frame.payloadLength
+                if count > 0, start >= 0, count <= bytes.count - start {
+                    let observation = reassembler.segment(offset: offset, bytes: bytes[start..<(start + count)],
+                                                          frame: number, budget: &self.bufferedBytes, emit: emitForward)
+                    if observation.mismatch {
+                        annotation.overlapMismatch = true
+                        session.note("overlap_mismatch")
+                    }
+                    if observation.capHit {
+                        self.reassemblyCapHits += 1
+                        session.note("reassembly_cap")
+                    }
+                }
+                if flags.contains(.fin) {
+                    reassembler.fin(at: offset + Int64(segmentLength), frame: number, budget: &self.bufferedBytes,
+                                    emit: emitForward)
+                }
+                fwd.reassembler = reassembler
+            }
+            if hasACK, !flags.contains(.rst), var reassembler = rev.reassembler {
+                rev.reassembler = nil
+                reassembler.acknowledged(upTo: reassembler.offset(of: ack), frame: number,
+                                         budget: &self.bufferedBytes, emit: emitReverse)
+                rev.reassembler = reassembler
+            }
+            if flags.contains(.rst) {
+                if var reassembler = fwd.reassembler {
+                    fwd.reassembler = nil
+                    reassembler.close(frame: number, reason: .reset, budget: &self.bufferedBytes, emit: emitForward)
+                    fwd.reassembler = reassembler
+                }
+                if var reassembler = rev.reassembler {
+                    rev.reassembler = nil
+                    reassembler.close(frame: number, reason: .reset, budget: &self.bufferedBytes, emit: emitReverse)
+                    rev.reassembler = reassembler
+                }
+            }
+            annotation.clientState = originator ? fwd.state : rev.state
+            annotation.serverState = originator ? rev.state : fwd.state
+            return flags.contains(.rst) || fwd.finAcknowledged && rev.finAcknowledged
+        }
+
+        if flags.contains(.fin), session.firstFIN == nil { session.firstFIN = SideEvent(frame: number, direction: direction) }
+        if flags.contains(.rst), session.firstRST == nil { session.firstRST = SideEvent(frame: number, direction: direction) }
+        if closedNow, !session.closed {
+            session.closed = true
+            lists[session.list.rawValue].remove(session)
+            session.list = .closed
+            lists[IdleListKind.closed.rawValue].append(session)
+        }
+        if let dns = frame.dns {
+            annotation.dns = handleDNS(dns, session: session, frame: number, time: time)
+        }
+        if !pendingHTTP.isEmpty {
+            annotation.http = pendingHTTP
+            pendingHTTP = []
+        }
+        return annotation
+    }
+
+    /// The frame being processed (HTTP heads completed by it are attributed to it).
+    private var currentFrame = 0
+    /// HTTP exchanges completed while processing the current frame.
+    private var pendingHTTP: [HTTPTransaction] = []
+
+    private func deliver(_ chunk: StreamChunk, session: TCPSession, direction: Direction) {
+        if case .gap = chunk { session.zeek.scaledEvent("g", direction == .clientToServer) }
+        onStreamData?(session.id, direction, chunk)
+        if let http = session.http {
+            let completed = http.feed(chunk, direction: direction, frame: currentFrame)
+            if !completed.isEmpty { pendingHTTP.append(contentsOf: completed) }
+        }
+    }
+
+    private func newTCPSession(key: FlowKey, source: Endpoint, destination: Endpoint, sourceIsLow: Bool,
+                               flags: TCPFlags, number: Int, time: Int64) -> TCPSession {
+        let sourceIsClient: Bool
+        let guessed: Bool
+        if flags.contains(.syn) {
+            sourceIsClient = !flags.contains(.ack)  // a SYN-ACK comes from the server
+            guessed = flags.contains(.ack)
+        } else {
+            sourceIsClient = guessIsClient(source, comparedTo: destination)
+            guessed = true
+        }
+        makeRoom()
+        let session = TCPSession(id: nextID, key: key, clientIsLow: sourceIsClient == sourceIsLow,
+                                 clientGuessed: guessed, frame: number, time: time)
+        nextID += 1
+        session.http = HTTPTransactions()
+        session.dnsLookup = dnsAddresses.lookup(session.server.ip, at: time)
+        table[key] = session
+        session.list = .open
+        lists[IdleListKind.open.rawValue].append(session)
+        return session
+    }
+
+    // MARK: - UDP
+
+    private func processUDP(_ frame: DecodedFrame, udp: UDPHeader, source sourceIP: IPAddress,
+                            destination destinationIP: IPAddress, number: Int, time: Int64) -> FrameAnnotation {
+        let source = Endpoint(ip: sourceIP, port: udp.sourcePort)
+        let destination = Endpoint(ip: destinationIP, port: udp.destinationPort)
+        let (key, sourceIsLow) = FlowKey.make(proto: .udp, source: source, destination: destination)
+        let session: UDPSession
+        if let existing = table[key] {
+            // Only UDPSession values are stored under UDP keys.
+            session = unsafeDowncast(existing, to: UDPSession.self)
+            lists[session.list.rawValue].touch(session)
+        } else {
+            makeRoom()
+            let (sourceIsClient, guessed) = udpClient(source: source, destination: destination)
+            session = UDPSession(id: nextID, key: key, clientIsLow: sourceIsClient == sourceIsLow,
+                                 clientGuessed: guessed, frame: number, time: time)
+            nextID += 1
+            session.dnsLookup = dnsAddresses.lookup(session.server.ip, at: time)
+            session.list = .udp
+            table[key] = session
+            lists[IdleListKind.udp.rawValue].append(session)
+        }
+        let direction = session.direction(sourceIsLow: sourceIsLow)
+        let length = max(0, frame.payloadLength) + max(0, frame.payloadMissing)
+        session.frameCount += 1
+        session.lastFrame = number
+        session.lastTime = time
+        session.packets[direction] += 1
+        session.wireBytes[direction] += Int64(length)
+        if frame.transportChecksum == .bad { session.zeek.scaledEvent("c", direction == .clientToServer) }
+        session.zeek.udpDatagram(originator: direction == .clientToServer)
+
+        var annotation = FrameAnnotation()
+        annotation.session = session.id
+        annotation.proto = .udp
+        annotation.direction = direction
+        annotation.payloadLength = length
+        if let dns = frame.dns {
+            annotation.dns = handleDNS(dns, session: session, frame: number, time: time)
+        }
+        return annotation
+    }
+
+    // MARK: - Ending sessions
+
+    /// Ends sessions idle past their list's timeout (packet time). O(1) when nothing expires.
+    private func expire(now: Int64) {
+        let timeouts: [(IdleListKind, Int64, SessionEndReason)] = [
+            (.closed, options.tcpClosedLingerNanoseconds, .closed),
+            (.open, options.tcpIdleTimeoutNanoseconds, .idle),
+            (.udp, options.udpIdleTimeoutNanoseconds, .idle),
+        ]
+        for (kind, timeout, reason) in timeouts {
+            while let oldest = lists[kind.rawValue].oldest, now - oldest.lastTime > timeout {
+                end(oldest, reason: reason)
+            }
+        }
+    }
+
+    /// Evicts the longest-idle session while the table is full.
+    private func makeRoom() {
+        while table.count >= max(1, options.maxFlows) {
+            var victim: SessionState?
+            for list in lists {
+                if let candidate = list.oldest, victim.map({ candidate.lastTime < $0.lastTime }) ?? true {
+                    victim = candidate
+                }
+            }
+            guard let victim else { return }
+            evictedCount += 1
+            victim.note("evicted")
+            end(victim, reason: victim.list == .closed ? .closed : .evicted)
+        }
+    }
+
+    @discardableResult
+    private func end(_ session: SessionState, reason: SessionEndReason, report: Bool = true) -> SessionSummary? {
+        table.removeValue(forKey: session.key)
+        lists[session.list.rawValue].remove(session)
+        pendingDNSCount -= session.pendingDNS.count
+        session.pendingDNS = [:]
+        let summary: SessionSummary
+        if session.key.proto == .tcp {
+            let tcp = unsafeDowncast(session, to: TCPSession.self)
+            for direction in [Direction.clientToServer, .serverToClient] {
+                tcp.withSides(direction) { fwd, _ in
+                    guard var reassembler = fwd.reassembler else { return }
+                    fwd.reassembler = nil
+                    reassembler.close(frame: tcp.lastFrame, reason: .sessionEnd, budget: &self.bufferedBytes) { chunk in
+                        self.deliver(chunk, session: tcp, direction: direction)
+                    }
+                    fwd.reassembler = reassembler
+                }
+            }
+            tcp.http?.finish()
+            pendingHTTP = []
+            summary = tcp.summary(reason: reason)
+        } else {
+            summary = unsafeDowncast(session, to: UDPSession.self).summary(reason: reason)
+        }
+        guard report else { return summary }
+        if let onSessionEnd { onSessionEnd(summary) } else { ended.append(summary) }
+        return summary
+    }
+}
