@@ -114,6 +114,12 @@ public final class LiveCapture {
         signal(SIGTERM, handler)
         signal(SIGHUP, handler)
         signal(SIGPIPE, SIG_IGN)
+        // A parent may have started us with these blocked (some test runners and supervisors do); a stop signal
+        // that never arrives would leave the capture running, so unblock them.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        for stop in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&stopSignals, stop) }
+        sigprocmask(SIG_UNBLOCK, &stopSignals, nil)
     }
 
     /// True once a stop signal arrived.
