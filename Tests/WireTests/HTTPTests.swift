@@ -151,3 +151,220 @@ private func decodeHead(_ bytes: [UInt8], prefix: Int = 0) -> (HTTPHead?, [Field
         }
     }
 }
+
+// MARK: - HTTPParser
+
+/// Both directions of a stream fixture (`Fixtures/http/make_stream.py`), as segments.
+private func loadStream(_ name: String) throws -> (client: [[UInt8]], server: [[UInt8]]) {
+    let text = try String(contentsOf: AppLayerFixture.directory.appendingPathComponent("http/\(name)"), encoding: .utf8)
+    var client: [[UInt8]] = [], server: [[UInt8]] = []
+    for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+        let parts = line.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, let bytes = AppLayerFixture.fromHex(String(parts[1])) else { continue }
+        if parts[0] == "client" { client.append(bytes) } else { server.append(bytes) }
+    }
+    return (client, server)
+}
+
+/// Feeds `chunks` and finishes; response parsers are told the methods first.
+private func run(_ role: HTTPParser.Role, _ chunks: [[UInt8]], methods: [String] = []) -> [HTTPParserEvent] {
+    var parser = HTTPParser(role: role)
+    for method in methods { parser.expectResponse(toMethod: method) }
+    var events: [HTTPParserEvent] = []
+    for chunk in chunks { events += parser.feed(chunk) }
+    events += parser.finish()
+    return HTTPParser.coalesced(events)
+}
+
+private func splits(_ bytes: [UInt8], _ generator: inout AppLayerFixture.SeededGenerator) -> [[UInt8]] {
+    var out: [[UInt8]] = []
+    var index = 0
+    while index < bytes.count {
+        let take = min(bytes.count - index, Int.random(in: 1...700, using: &generator))
+        out.append(Array(bytes[index..<(index + take)]))
+        index += take
+    }
+    return out
+}
+
+private func heads(_ events: [HTTPParserEvent]) -> [HTTPHead] {
+    events.compactMap { if case .head(let head, _) = $0 { return head } else { return nil } }
+}
+
+private func ends(_ events: [HTTPParserEvent]) -> [HTTPMessageEnd] {
+    events.compactMap { if case .complete(let end) = $0 { return end } else { return nil } }
+}
+
+private func malformed(_ events: [HTTPParserEvent]) -> [String] {
+    events.compactMap { if case .malformed(let reason, _) = $0 { return reason } else { return nil } }
+}
+
+@Suite struct HTTPParserTests {
+    static let streams = ["stream_chunk.txt", "stream_markofu.txt", "stream_pipelined.txt", "stream_continue100.txt",
+                          "stream_http10_close.txt"]
+
+    /// Real streams: whole, one byte at a time, and in random splits give identical events, and every message
+    /// ends exactly where the next begins (the last at the end of the stream).
+    @Test(arguments: streams)
+    func realStreamsParseTheSameInAnySplit(_ name: String) throws {
+        let (client, server) = try loadStream(name)
+        let clientBytes = client.flatMap { $0 }, serverBytes = server.flatMap { $0 }
+        let requests = run(.requests, client)
+        #expect(malformed(requests).isEmpty, "\(malformed(requests))")
+        let methods = heads(requests).compactMap(\.method)
+        #expect(!methods.isEmpty)
+        let responses = run(.responses, server, methods: methods)
+        #expect(malformed(responses).isEmpty, "\(malformed(responses))")
+        #expect(ends(responses).last?.endOffset == serverBytes.count)
+        #expect(ends(requests).last?.endOffset == clientBytes.count)
+        // The segments as captured, the whole stream at once, one byte at a time, random splits.
+        #expect(run(.requests, [clientBytes]) == requests)
+        #expect(run(.responses, [serverBytes], methods: methods) == responses)
+        #expect(run(.responses, serverBytes.map { [$0] }, methods: methods) == responses)
+        #expect(run(.requests, clientBytes.map { [$0] }) == requests)
+        var generator = AppLayerFixture.SeededGenerator(seed: 0x5eed)
+        for _ in 0..<5 {
+            #expect(run(.responses, splits(serverBytes, &generator), methods: methods) == responses)
+        }
+        // Body events add up to each message's body length.
+        var bodyTotal = 0
+        for event in responses {
+            if case .body(let bytes, _) = event { bodyTotal += bytes.count }
+        }
+        #expect(bodyTotal == ends(responses).reduce(0) { $0 + $1.bodyLength })
+    }
+
+    @Test func chunkedResponseFromCorpus() throws {
+        let (_, server) = try loadStream("stream_chunk.txt")
+        let events = run(.responses, server, methods: ["GET"])
+        #expect(heads(events).map(\.status) == [200])
+        #expect(ends(events).map(\.framing) == [.chunked])
+        #expect((ends(events).first?.bodyLength ?? 0) > 0)
+    }
+
+    @Test func pipelinedRequestsAndContentLengths() throws {
+        let (client, server) = try loadStream("stream_pipelined.txt")
+        let requests = run(.requests, client)
+        #expect(heads(requests).count == 5)
+        let responses = run(.responses, server, methods: heads(requests).compactMap(\.method))
+        #expect(ends(responses).map(\.framing) == [946, 6716, 94, 2349, 27579].map { .contentLength($0) })
+    }
+
+    @Test func interim100ContinueThenFinal() throws {
+        let (client, server) = try loadStream("stream_continue100.txt")
+        let requests = run(.requests, client)
+        #expect(ends(requests).map(\.framing) == [.contentLength(2001)])
+        let responses = run(.responses, server, methods: ["POST"])
+        #expect(heads(responses).map(\.status) == [100, 200])
+        #expect(ends(responses).map(\.framing) == [.none, .chunked])
+    }
+
+    @Test func http10BodyEndsAtClose() throws {
+        let (_, server) = try loadStream("stream_http10_close.txt")
+        let events = run(.responses, server, methods: ["GET"])
+        #expect(ends(events).map(\.framing) == [.contentLength(563)] || ends(events).map(\.framing) == [.untilClose])
+        var parser = HTTPParser(role: .responses)
+        #expect(parser.feed(Array("HTTP/1.0 200 OK\r\n\r\nhello".utf8)).count == 2)
+        #expect(ends(parser.finish()) == [HTTPMessageEnd(framing: .untilClose, bodyLength: 5, endOffset: 24)])
+    }
+
+    @Test func conflictingContentLengthIsMalformed() throws {
+        let (client, _) = try loadStream("stream_multiple_cl.txt")
+        let events = run(.requests, client)
+        #expect(malformed(events).first?.hasPrefix("conflicting Content-Length") == true)
+    }
+
+    @Test func chunkSizeOverflowIsMalformed() throws {
+        let (client, _) = try loadStream("stream_chunk_overflow.txt")
+        let events = run(.requests, client)
+        #expect(malformed(events).first?.contains("hex digits") == true)
+    }
+
+    @Test func noBodyForHeadResponses204And304() {
+        let stream = Array(("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n" + "HTTP/1.1 204 No Content\r\n\r\n"
+            + "HTTP/1.1 304 Not Modified\r\nContent-Length: 7\r\n\r\n" + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").utf8)
+        let events = run(.responses, [stream], methods: ["HEAD", "GET", "GET", "GET"])
+        #expect(malformed(events).isEmpty)
+        #expect(ends(events).map(\.framing) == [.none, .none, .none, .contentLength(2)])
+        #expect(ends(events).last?.endOffset == stream.count)
+        #expect(run(.responses, stream.map { [$0] }, methods: ["HEAD", "GET", "GET", "GET"]) == events)
+    }
+
+    @Test func chunkedWithExtensionsAndTrailers() {
+        let text = "POST /up HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+            + "5;name=value\r\nhello\r\n1A\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nX-Sum: 42\r\n\r\n"
+            + "GET /next HTTP/1.1\r\n\r\n"
+        let bytes = Array(text.utf8)
+        let events = run(.requests, [bytes])
+        #expect(malformed(events).isEmpty)
+        let finished = ends(events)
+        #expect(finished.first == HTTPMessageEnd(framing: .chunked, bodyLength: 31,
+                                                 trailers: [HTTPHeaderLine(name: "X-Sum", value: "42")],
+                                                 endOffset: bytes.count - 22))
+        #expect(heads(events).map(\.uri) == ["/up", "/next"])
+        let body = events.compactMap { if case .body(let b, _) = $0 { return Array(b) } else { return nil } }
+        #expect(body == [Array("hello".utf8), Array("abcdefghijklmnopqrstuvwxyz".utf8)])
+        #expect(run(.requests, bytes.map { [$0] }) == events)
+    }
+
+    @Test func bareLFIsAcceptedAndFlagged() {
+        let events = run(.requests, [Array("GET / HTTP/1.0\nHost: x\n\n".utf8)])
+        #expect(heads(events).first?.bareLF == true)
+        #expect(malformed(events).isEmpty)
+    }
+
+    @Test func headCapsAreEnforced() {
+        var many = "GET / HTTP/1.1\r\n"
+        for index in 0...HTTPSyntax.maxHeaderCount { many += "X-\(index): v\r\n" }
+        #expect(malformed(run(.requests, [Array((many + "\r\n").utf8)])).first?.contains("header lines") == true)
+        let huge = "GET /" + String(repeating: "a", count: HTTPSyntax.maxHeadBytes) + " HTTP/1.1\r\n\r\n"
+        #expect(malformed(run(.requests, [Array(huge.utf8)])).first?.contains("longer than") == true)
+    }
+
+    @Test(arguments: ["\u{16}\u{03}\u{01}\u{02}", "HELLO THERE\r\n\r\n", "GET /\r\n\r\n",
+                      "GET / HTTP/1.1\r\nBad Header\r\n\r\n", "GET / HTTP/1.1\r\n folded: x\r\n\r\n",
+                      "POST / HTTP/1.1\r\nContent-Length: -5\r\n\r\n", "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n"])
+    func malformedRequests(_ text: String) {
+        let events = run(.requests, [Array(text.utf8)])
+        #expect(malformed(events).count == 1, "\(events)")
+    }
+
+    @Test func malformedChunkFraming() {
+        let base = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        for body in ["zz\r\n", "3\r\nabcX\r\n", "3 junk\r\nabc\r\n0\r\n\r\n", "3\r\nabc\r\n0\r\nnot a trailer\r\n\r\n"] {
+            #expect(malformed(run(.responses, [Array((base + body).utf8)])).count == 1, "\(body)")
+        }
+        // A stream that ends mid-body is reported at finish.
+        #expect(malformed(run(.responses, [Array((base + "5\r\nab").utf8)])).count == 1)
+    }
+
+    @Test func gapsInsideKnownLengthBodiesContinue() {
+        var parser = HTTPParser(role: .responses)
+        var events = parser.feed(Array("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab".utf8))
+        events += parser.feedGap(count: 5)
+        events += parser.feed(Array("cdeHTTP/1.1 204 No Content\r\n\r\n".utf8))
+        events += parser.finish()
+        #expect(events.contains(.bodyGap(count: 5, offset: 41)))
+        #expect(ends(events).map(\.bodyLength) == [10, 0])
+        #expect(malformed(events).isEmpty)
+        var lost = HTTPParser(role: .requests)
+        _ = lost.feed(Array("GET / HT".utf8))
+        #expect(malformed(lost.feedGap(count: 3)).count == 1)
+        #expect(lost.feed(Array("GET / HTTP/1.1\r\n\r\n".utf8)).isEmpty)
+    }
+
+    @Test func randomBytesNeverTrapAndSplitsAgree() {
+        var generator = AppLayerFixture.SeededGenerator(seed: 0xfeed)
+        let alphabet = Array("HTTP/1.1 200 GET /\r\n:Content-Length: 3\r\nTransfer-Encoding: chunked\r\n0a;x\r\n".utf8)
+        for round in 0..<400 {
+            let count = Int.random(in: 0..<300, using: &generator)
+            let bytes = (0..<count).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] }
+            let prefix = Array((round % 2 == 0 ? "HTTP/1.1 200 OK\r\n" : "GET / HTTP/1.1\r\n").utf8)
+            let stream = prefix + bytes
+            let role: HTTPParser.Role = round % 2 == 0 ? .responses : .requests
+            let whole = run(role, [stream])
+            #expect(run(role, stream.map { [$0] }) == whole, "round \(round)")
+            #expect(run(role, splits(stream, &generator)) == whole, "round \(round)")
+        }
+    }
+}
