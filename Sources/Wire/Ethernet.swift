@@ -55,6 +55,12 @@ public struct EtherType: RawRepresentable, Hashable, Sendable, CustomStringConve
     return "0x" + (digits.count < 2 ? "0" : "") + digits
 }
 
+/// "0x00abcd" (Wireshark's 24-bit fields).
+@inline(__always) func hex24(_ value: UInt32) -> String {
+    let digits = String(value & 0xff_ffff, radix: 16)
+    return "0x" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+}
+
 /// "0x0000abcd".
 @inline(__always) func hex32(_ value: UInt32) -> String {
     let digits = String(value, radix: 16)

@@ -106,6 +106,8 @@ public enum FrameDecoder {
     }
 
     static func applyCooked(_ header: LinuxCookedHeader, _ frame: inout DecodedFrame, _ context: inout DecodeContext) {
+        // Captured on an Ethernet interface: short frames carry Ethernet padding, as Wireshark shows it.
+        if header.hardwareType == 1 { context.linkTrailing = .ethernet }
         if header.addressLength == 6 { frame.sourceMAC = header.sourceMAC }
         frame.etherType = header.protocolType.rawValue
         if context.outgoingOverride == nil, header.packetType == 4 { context.outgoing = true }
@@ -402,7 +404,9 @@ struct DecodeContext {
         }
         // Ethernet pads frames to 60 bytes (64 with the FCS, IEEE 802.3 §4.2.3.3); anything beyond is a trailer,
         // whose last four bytes may be the FCS if the capture kept it.
-        let paddingEnd = max(start, min(end, 60))
+        // Wireshark calls the bytes up to 60 padding only when they are zeros; otherwise all of it is trailer.
+        var paddingEnd = max(start, min(end, 60))
+        if !reader.slice(start..<paddingEnd).allSatisfy({ $0 == 0 }) { paddingEnd = start }
         if paddingEnd > start {
             reader.record(.padding, "eth.padding", offset: start, length: paddingEnd - start,
                           value: { hexString(reader.slice(start..<paddingEnd)) },
@@ -469,7 +473,8 @@ enum ApplicationDispatch {
             try decodeDNS(&reader, &frame)
             return
         }
-        // TODO(wire): frame.http = HTTPHead.decode(&reader) once HTTP.swift has its decoder.
+        // HTTP on any port, recognised by content (students run servers on 8080, 8000, 5000…).
+        frame.http = HTTPHead.decode(&reader)
     }
 
     static func decodeDNS(_ reader: inout FrameReader, _ frame: inout DecodedFrame) throws(WireError) {

@@ -166,7 +166,16 @@ public enum ICMPHeader {
                                         ipProtocol: header.protocolNumber.rawValue)
             }
             let proto = result.ipProtocol
-            if (proto == 6 || proto == 17), reader.remaining >= 4 {
+            if proto == 1 || proto == 58, reader.remaining >= 8 {
+                // A quoted ping (traceroute's probes): type, code, checksum, identifier, sequence.
+                let inner: Layer = proto == 1 ? .icmp : .icmpv6
+                let prefix = inner.fieldPrefix
+                let innerType = try reader.u8(inner, "\(prefix).type", meaning: { describe(type: $0, code: 0, isV6: proto == 58) })
+                _ = try reader.u8(inner, "\(prefix).code", meaning: { describe(type: innerType, code: $0, isV6: proto == 58) })
+                _ = try reader.u16(inner, "\(prefix).checksum", display: hex16, meaning: { _ in "the original message's checksum" })
+                _ = try reader.u16(inner, proto == 1 ? "icmp.ident" : "icmpv6.echo.identifier", meaning: { "the original ping's identifier \($0)" })
+                _ = try reader.u16(inner, proto == 1 ? "icmp.seq" : "icmpv6.echo.sequence_number", meaning: { "the original ping's sequence number \($0)" })
+            } else if (proto == 6 || proto == 17), reader.remaining >= 4 {
                 let prefix = proto == 6 ? "tcp" : "udp"
                 let transportLayer: Layer = proto == 6 ? .tcp : .udp
                 result.sourcePort = try reader.u16(transportLayer, "\(prefix).srcport", meaning: { portMeaning($0, role: "original sender") })

@@ -124,11 +124,15 @@ public struct IPv4Header: Sendable, Hashable {
         identification = try reader.u16(.ipv4, "ip.id", display: hex16, meaning: { id in
             "identification \(id): numbers the packets of this sender so fragments can be matched; lwIP counts up by one per packet"
         })
-        let flagsAndOffset = try reader.u16(.ipv4, "ip.flags", display: { hex8(UInt8($0 >> 13)) }, meaning: { value in
+        // Flags and fragment offset share two bytes; Wireshark's ip.flags is the top three bits of them.
+        let flagsAndOffset = try reader.u16(.ipv4, "ip.flags_offset", display: hex16, meaning: { value in
             let df = value & 0x4000 != 0, mf = value & 0x2000 != 0
             return (df ? "don't fragment" : "may be fragmented") + (mf ? ", more fragments follow" : "")
                 + (value & 0x1fff != 0 ? ", this fragment starts at byte \(Int(value & 0x1fff) * 8)" : "")
         })
+        reader.bits(.ipv4, "ip.flags", mask: 0xe000, value: UInt64(flagsAndOffset >> 13),
+                    display: { hex8(UInt8(truncatingIfNeeded: $0)) },
+                    meaning: { $0 & 2 != 0 ? "flags: don't fragment" : $0 & 1 != 0 ? "flags: more fragments" : "flags: none set" })
         reader.bits(.ipv4, "ip.flags.rb", mask: 0x8000, value: UInt64(flagsAndOffset >> 15),
                     meaning: { $0 == 0 ? "reserved bit, zero" : "reserved bit set (the 'evil bit', RFC 3514): not allowed" })
         reader.bits(.ipv4, "ip.flags.df", mask: 0x4000, value: UInt64(flagsAndOffset >> 14 & 1),

@@ -19,10 +19,10 @@ public struct IPv6Header: Sendable, Hashable {
         reader.bits(.ipv6, "ipv6.version", mask: 0xf000_0000, value: UInt64(word >> 28),
                     meaning: { $0 == 6 ? "IP version 6" : "IP version \($0), but this should be 6" })
         reader.bits(.ipv6, "ipv6.tclass", mask: 0x0ff0_0000, value: UInt64(word >> 20 & 0xff),
-                    display: { hex8(UInt8(truncatingIfNeeded: $0)) },
+                    display: { hex32(UInt32(truncatingIfNeeded: $0)) },
                     meaning: { $0 == 0 ? "traffic class 0: default priority" : "traffic class (priority and ECN bits) \($0)" })
         reader.bits(.ipv6, "ipv6.flow", mask: 0x000f_ffff, value: UInt64(word & 0xfffff),
-                    display: { hex32(UInt32(truncatingIfNeeded: $0)) },
+                    display: { hex24(UInt32(truncatingIfNeeded: $0)) },
                     meaning: { $0 == 0 ? "no flow label" : "flow label: lets routers keep this connection's packets on one path" })
         guard word >> 28 == 6 else {
             throw .invalid(layer: .ipv6, offset: start, field: "ipv6.version", reason: "is \(word >> 28), not 6")

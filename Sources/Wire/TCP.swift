@@ -179,7 +179,9 @@ extension TCPHeader {
             let kind = reader.peekU8(at: reader.offset) ?? 0
             options.kinds.append(kind)
             if kind == 0 {
-                _ = try reader.u8(.tcp, "tcp.options.eol", meaning: { _ in "end of the option list" })
+                reader.beginGroup(.tcp, "tcp.options.eol", value: { "1 byte" }, meaning: { "end of the option list" })
+                _ = try reader.u8(.tcp, "tcp.option_kind", meaning: { _ in "end of the option list (kind 0)" })
+                reader.endGroup()
                 if reader.offset < end {
                     _ = try reader.bytes(.tcp, "tcp.options.padding", count: end - reader.offset,
                                          meaning: { _ in "padding after the end of the option list" })
@@ -187,7 +189,9 @@ extension TCPHeader {
                 return
             }
             if kind == 1 {
-                _ = try reader.u8(.tcp, "tcp.options.nop", meaning: { _ in "no-operation: aligns the next option to 4 bytes" })
+                reader.beginGroup(.tcp, "tcp.options.nop", value: { "1 byte" }, meaning: { "no-operation: aligns the next option to 4 bytes" })
+                _ = try reader.u8(.tcp, "tcp.option_kind", meaning: { _ in "no-operation (kind 1)" })
+                reader.endGroup()
                 continue
             }
             let optionLength = Int(reader.peekU8(at: reader.offset + 1) ?? 0)

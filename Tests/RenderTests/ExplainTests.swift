@@ -47,7 +47,7 @@ struct ExplainTests {
         #expect(first["length"] as? Int == 6)
         #expect(first["value"] as? String == "00:00:00:00:00:00")
         #expect(first["children"] is [Any])
-        let ip = try #require(fields.first { $0["name"] as? String == "ip.flags" })
+        let ip = try #require(fields.first { $0["name"] as? String == "ip.flags_offset" })
         let df = try #require((ip["children"] as? [[String: Any]])?.first { $0["name"] as? String == "ip.flags.df" })
         #expect(df["mask"] as? Int == 0x4000)
         #expect(df["value"] as? String == "1")

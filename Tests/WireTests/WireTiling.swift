@@ -57,3 +57,33 @@ struct TilingTests {
         }
     }
 }
+
+@Suite("Corpus survey")
+struct CorpusSurvey {
+    /// Prints how decoding ended for every frame (set WIRE_SURVEY=1); a debugging aid, always passes.
+    @Test func survey() {
+        if let file = ProcessInfo.processInfo.environment["WIRE_FILE"], let packets = TestPcap.read(URL(fileURLWithPath: file)) {
+            for packet in packets {
+                let frame = FrameDecoder.decode(packet.bytes, linkType: packet.linkType, recordFields: true)
+                print(packet.number, frame.ipChecksum?.rawValue ?? "-", frame.transportChecksum?.rawValue ?? "-",
+                      frame.ipProtocol ?? 0, frame.payloadLength, frame.stoppedAt?.summary ?? "")
+            }
+        }
+        guard ProcessInfo.processInfo.environment["WIRE_SURVEY"] != nil else { return }
+        var total = 0
+        for url in TestPcap.allCaptureFiles() {
+            guard let packets = TestPcap.read(url) else { continue }
+            var stops: [String: Int] = [:]
+            for packet in packets {
+                total += 1
+                let frame = FrameDecoder.decode(packet.bytes, linkType: packet.linkType, recordFields: true)
+                let leaves = frame.fields.flatMap { $0.innermostByteFields }.map(\.name)
+                if let stop = frame.stoppedAt { stops[stop.summary, default: 0] += 1 }
+                if frame.transportChecksum == .bad || frame.ipChecksum == .bad { stops["bad checksum", default: 0] += 1 }
+                _ = leaves
+            }
+            print(url.path.replacingOccurrences(of: "/work/shared/corpus/", with: ""), packets.count, packets.first.map { $0.linkType } ?? 0, stops)
+        }
+        print("frames:", total)
+    }
+}
