@@ -42,14 +42,19 @@ public final class SessionTracker {
     }
 
     /// Processes one frame. `bytes` are the frame's captured bytes (the payload is read from them at
-    /// `frame.payloadOffset`); `number` is its 1-based frame number; `timeNanoseconds` its capture time.
-    public func process(_ frame: DecodedFrame, bytes: [UInt8], number: Int, timeNanoseconds: Int64) -> FrameAnnotation {
+    /// `frame.payloadOffset`); `number` is its 1-based frame number; `timeNanoseconds` its capture time;
+    /// `originalLength` the frame's length on the wire when known: payload the IP length promises beyond it was
+    /// never sent (a short frame, not a snapshot cut) and takes no sequence space, as in Wireshark.
+    public func process(_ frame: DecodedFrame, bytes: [UInt8], number: Int, timeNanoseconds: Int64,
+                        originalLength: Int? = nil) -> FrameAnnotation {
         currentFrame = number
         expire(now: timeNanoseconds)
         guard let source = frame.sourceIP, let destination = frame.destinationIP else { return FrameAnnotation() }
         if let tcp = frame.tcp {
+            var missing = max(0, frame.payloadMissing)
+            if let originalLength { missing = min(missing, max(0, originalLength - bytes.count)) }
             return processTCP(frame, tcp: tcp, source: source, destination: destination, bytes: bytes,
-                              number: number, time: timeNanoseconds)
+                              missing: missing, number: number, time: timeNanoseconds)
         }
         if let udp = frame.udp {
             return processUDP(frame, udp: udp, source: source, destination: destination, number: number,
@@ -79,7 +84,7 @@ public final class SessionTracker {
     // MARK: - TCP
 
     private func processTCP(_ frame: DecodedFrame, tcp: TCPHeader, source sourceIP: IPAddress,
-                            destination destinationIP: IPAddress, bytes: [UInt8], number: Int,
+                            destination destinationIP: IPAddress, bytes: [UInt8], missing: Int, number: Int,
                             time: Int64) -> FrameAnnotation {
         let source = Endpoint(ip: sourceIP, port: tcp.sourcePort)
         let destination = Endpoint(ip: destinationIP, port: tcp.destinationPort)
@@ -111,7 +116,7 @@ public final class SessionTracker {
         let direction = session.direction(sourceIsLow: sourceIsLow)
         let originator = direction == .clientToServer
         // Payload length in sequence space includes bytes the snapshot length cut off.
-        let segmentLength = max(0, frame.payloadLength) + max(0, frame.payloadMissing)
+        let segmentLength = max(0, frame.payloadLength) + missing
         let seglen = UInt32(truncatingIfNeeded: segmentLength)
         let seq = SequenceNumber(tcp.sequenceNumber)
         let ack = SequenceNumber(tcp.acknowledgementNumber)

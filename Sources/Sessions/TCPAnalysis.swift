@@ -154,7 +154,8 @@ func analyze(_ segment: AnalysisSegment, forward: inout SequenceAnalysis, revers
             // Fast retransmission: at least two duplicate ACKs asked for this byte within the last 20 ms.
             if notAdvanced, reverse.dupAckCount >= 2, reverse.lastAck == seq,
                segment.time - reverse.lastAckTime < 20_000_000 {
-                result.flags.insert(.fastRetransmission)
+                // Wireshark reports a fast retransmission as a retransmission too.
+                result.flags.formUnion([.fastRetransmission, .retransmission])
                 break classify
             }
             // Out of order: arrived within one handshake RTT (3 ms if unknown) of the highest segment.

@@ -1,0 +1,65 @@
+import Testing
+import Wire
+@testable import Sessions
+
+@Suite("SHA-256, sequence numbers, flow keys")
+struct PrimitivesTests {
+    @Test("SHA-256 matches the FIPS 180-4 / NIST vectors", arguments: [
+        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+        ("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+         "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"),
+    ])
+    func sha256Vectors(input: String, digest: String) {
+        #expect(SHA256.hex(Array(input.utf8)) == digest)
+    }
+
+    @Test("SHA-256 of a million 'a', fed in uneven pieces")
+    func sha256Million() {
+        var hasher = SHA256()
+        let piece = [UInt8](repeating: UInt8(ascii: "a"), count: 999)
+        var fed = 0
+        while fed < 1_000_000 {
+            let count = min(piece.count - fed % 7, 1_000_000 - fed)
+            hasher.update(piece[0..<count])
+            fed += count
+        }
+        #expect(SHA256.hexDigest(hasher.finalize()) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test("sequence numbers compare across the 2^32 wrap")
+    func sequenceWrap() {
+        let before = SequenceNumber(0xffff_fff0), after = SequenceNumber(0x10)
+        #expect(before < after)
+        #expect(after > before)
+        #expect(after - before == 0x20)
+        #expect(before + 0x20 == after)
+        #expect(after.relative(to: before) == 0x20)
+        #expect(!(after < after))
+        #expect(SequenceNumber(0) - SequenceNumber(0x8000_0001) == 0x7fff_ffff)
+    }
+
+    @Test("flow keys are the same both ways and remember the direction")
+    func flowKeySymmetry() {
+        let a = Endpoint(ip: .v4(0x0a00_0002), port: 40000), b = Endpoint(ip: .v4(0x0a00_0001), port: 80)
+        let (forward, forwardLow) = FlowKey.make(proto: .tcp, source: a, destination: b)
+        let (backward, backwardLow) = FlowKey.make(proto: .tcp, source: b, destination: a)
+        #expect(forward == backward)
+        #expect(forward.hashValue == backward.hashValue)
+        #expect(forwardLow != backwardLow)
+        #expect(FlowKey.make(proto: .udp, source: a, destination: b).key != forward)
+    }
+
+    @Test("without a SYN the ephemeral side is the client")
+    func clientGuess() {
+        let h = Harness()
+        h.tcp(false, seq: 7000, ack: 300, .ack, payload: Array("HTTP/1.1 200 OK\r\n".utf8))
+        let summary = try! #require(h.finish().first)
+        #expect(summary.clientGuessed)
+        #expect(summary.client.port == 40000)
+        #expect(summary.server.port == 80)
+        #expect(summary.state == .oth)
+    }
+}
