@@ -30,7 +30,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CaptureTests", dependencies: ["Capture"], exclude: ["Fixtures"]),
-        .testTarget(name: "WireTests", dependencies: ["Wire", "Capture"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Capture"], exclude: ["Fixtures"]),
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Wire", "Capture"]),
         .testTarget(name: "LessonsTests", dependencies: ["Lessons", "Sessions", "Wire", "Capture"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Lessons", "Sessions", "Wire", "Capture"]),

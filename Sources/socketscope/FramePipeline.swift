@@ -1,35 +1,44 @@
 import Capture
 import Render
+import Sessions
 import Wire
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The one output path of `read` and `live`: decode each frame, then print it as text or JSON.
+/// The one output path of `read` and `live`: decode each frame, follow its session, then print it as text or
+/// JSON. Memory depends on the live sessions, never on how many frames went by.
 final class FramePipeline {
     private let options: FrameOutputOptions
     private let sink: OutputSink
+    private let tracker: SessionTracker
+    private let palette: Palette
     private var json = JSONWriter()
     private var firstTime: Int64?
 
     init(options: FrameOutputOptions, sink: OutputSink) {
         self.options = options
         self.sink = sink
+        tracker = SessionTracker(options: options.sessionOptions)
+        palette = Palette.forOutput(isTerminal: sink.isTerminal, environment: ProcessInfoLite.environment)
     }
 
     func process(_ frame: Frame) {
         let decoded = FrameDecoder.decode(frame.bytes, linkType: frame.linkType)
+        let annotation = tracker.process(decoded, bytes: frame.bytes, number: frame.number,
+                                         timeNanoseconds: frame.timeNanoseconds)
         switch options.format {
-        case .json: writeJSON(frame, decoded)
-        case .text: writeText(frame, decoded)
+        case .json: writeJSON(frame, decoded, annotation)
+        case .text: writeText(frame, decoded, annotation)
         }
     }
 
     func finish() {
+        _ = tracker.finish()
         sink.flush()
     }
 
-    private func writeJSON(_ frame: Frame, _ decoded: DecodedFrame) {
+    private func writeJSON(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation) {
         json.reset()
         json.beginObject()
         json.field("frame", frame.number)
@@ -38,21 +47,42 @@ final class FramePipeline {
         json.field("caplen", frame.capturedLength)
         json.field("linktype", frame.linkType)
         if let index = frame.interfaceIndex { json.field("interface", index) }
+        FrameJSON.writeLayers(decoded, annotation, frameNumber: frame.number, into: &json)
         json.endObject()
         sink.write(bytes: json.bytes)
         sink.endLine()
     }
 
-    private func writeText(_ frame: Frame, _ decoded: DecodedFrame) {
+    private func writeText(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation) {
         let start = firstTime ?? frame.timeNanoseconds
         firstTime = start
         var line = String(frame.number)
         line += " " + TimeFormat.relative(frame.timeNanoseconds &- start)
-        line += " " + String(frame.capturedLength)
-        if frame.originalLength != frame.capturedLength { line += "/" + String(frame.originalLength) }
-        line += " bytes " + LinkTypeName.name(frame.linkType)
+        if let session = annotation.session { line += " #" + String(session) }
+        line += " " + TerminalText.escape(FrameSummary.endpoints(decoded))
+        line += " " + palette.paint(FrameSummary.protocolName(decoded, annotation), "1")
+        line += " " + TerminalText.escape(FrameSummary.info(decoded, annotation, frameNumber: frame.number))
+        line += " (" + String(frame.capturedLength)
+        if frame.originalLength != frame.capturedLength { line += " of " + String(frame.originalLength) }
+        line += " bytes)"
         sink.write(line)
         sink.endLine()
+    }
+}
+
+/// The environment without Foundation.
+enum ProcessInfoLite {
+    static var environment: [String: String] {
+        var result: [String: String] = [:]
+        var cursor = environ
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            cursor += 1
+        }
+        return result
     }
 }
 

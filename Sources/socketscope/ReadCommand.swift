@@ -30,36 +30,10 @@ struct ReadCommand: ParsableCommand {
     func run() throws {
         let sink = OutputSink()
         let pipeline = FramePipeline(options: output, sink: sink)
-        var failures: [String] = []
-        var nextNumber = 1
-        for path in files {
-            let reader: CaptureFileReader
-            do {
-                reader = try CaptureFileReader(path: path, firstFrameNumber: nextNumber)
-            } catch {
-                sink.flush()
-                printError("socketscope: \(error)")
-                failures.append(path)
-                continue
-            }
-            do {
-                while let frame = try reader.next() {
-                    pipeline.process(frame)
-                }
-            } catch {
-                sink.flush()
-                printError("socketscope: \(error)")
-                failures.append(path)
-            }
-            nextNumber += reader.framesRead
-            sink.flush()
-            for warning in reader.warnings {
-                printError("socketscope: \(warning)")
-                failures.append(path)
-            }
+        defer { pipeline.finish() }
+        try CaptureInput.forEachFrame(in: files, before: { sink.flush() }) { frame in
+            pipeline.process(frame)
+            return true
         }
-        pipeline.finish()
-        sink.flush()
-        if !failures.isEmpty { throw CommandFailure(message: "", code: 2) }
     }
 }

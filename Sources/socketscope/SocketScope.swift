@@ -19,7 +19,8 @@ struct SocketScope: ParsableCommand {
           sudo socketscope live -i eth0 -f 'host 192.168.4.1' -w board.pcap
           socketscope interfaces
         """,
-        subcommands: [ReadCommand.self, LiveCommand.self, InterfacesCommand.self]
+        subcommands: [ReadCommand.self, LiveCommand.self, SessionsCommand.self, FollowCommand.self, ExplainCommand.self,
+                      InterfacesCommand.self]
     )
 }
 

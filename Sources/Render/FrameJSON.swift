@@ -1,0 +1,158 @@
+import Sessions
+import Wire
+
+/// Writes one frame of `read --format json`: the names here are fixed (outside tools rely on them); add, never
+/// rename. Every value comes from the decoded frame or the session annotation.
+public enum FrameJSON {
+    /// The frame's layers and session fields, written into an already open object.
+    public static func writeLayers(_ frame: DecodedFrame, _ annotation: FrameAnnotation, frameNumber: Int,
+                                   into json: inout JSONWriter) {
+        if let session = annotation.session { json.field("session", session) } else { json.fieldNull("session") }
+        if frame.sourceMAC != nil || frame.destinationMAC != nil {
+            json.key("eth"); json.objectValue()
+            if let source = frame.sourceMAC { json.field("src", source.description) }
+            if let destination = frame.destinationMAC { json.field("dst", destination.description) }
+            if let type = frame.etherType { json.field("type", "0x" + FrameSummary.hex16(type)) }
+            if !frame.vlanIDs.isEmpty {
+                json.key("vlan"); json.arrayValue()
+                for id in frame.vlanIDs { json.int(id) }
+                json.endArray()
+            }
+            json.endObject()
+        }
+        if let arp = frame.arp {
+            json.key("arp"); json.objectValue()
+            json.field("opcode", arp.operation)
+            json.field("kind", arp.kind.rawValue)
+            json.field("sender_mac", arp.senderMAC.description)
+            json.field("sender_ip", arp.senderIP.description)
+            json.field("target_mac", arp.targetMAC.description)
+            json.field("target_ip", arp.targetIP.description)
+            json.endObject()
+        }
+        if let source = frame.sourceIP, let destination = frame.destinationIP {
+            json.key(source.isV4 ? "ip" : "ipv6"); json.objectValue()
+            json.field("src", source.description)
+            json.field("dst", destination.description)
+            if let ttl = frame.ttl { json.field(source.isV4 ? "ttl" : "hlim", ttl) }
+            if let id = frame.ipID { json.field("id", id) }
+            if let proto = frame.ipProtocol { json.field("proto", proto) }
+            if source.isV4 { json.field("df", frame.dontFragment) }
+            if frame.isFragment { json.field("fragment", true) }
+            if let checksum = frame.ipChecksum { json.field("checksum", checksum.rawValue) }
+            json.endObject()
+        }
+        if let icmp = frame.icmp {
+            json.key(icmp.isV6 ? "icmpv6" : "icmp"); json.objectValue()
+            json.field("type", icmp.type)
+            json.field("code", icmp.code)
+            if let quoted = icmp.quoted {
+                json.key("quoted"); json.objectValue()
+                json.field("src", quoted.sourceIP.description)
+                json.field("dst", quoted.destinationIP.description)
+                json.field("proto", quoted.ipProtocol)
+                if let port = quoted.sourcePort { json.field("srcport", port) }
+                if let port = quoted.destinationPort { json.field("dstport", port) }
+                json.endObject()
+            }
+            json.endObject()
+        }
+        if let tcp = frame.tcp {
+            json.key("tcp"); json.objectValue()
+            json.field("srcport", tcp.sourcePort)
+            json.field("dstport", tcp.destinationPort)
+            json.field("seq", annotation.relativeSequence ?? tcp.sequenceNumber)
+            json.field("ack", tcp.flags.contains(.ack) ? (annotation.relativeAcknowledgement ?? tcp.acknowledgementNumber) : 0)
+            json.field("seq_raw", tcp.sequenceNumber)
+            json.field("ack_raw", tcp.acknowledgementNumber)
+            json.key("flags"); json.arrayValue()
+            for (flag, name) in TCPFlags.names where tcp.flags.contains(flag) { json.string(name) }
+            json.endArray()
+            json.field("window", tcp.window)
+            json.field("len", frame.payloadLength + frame.payloadMissing)
+            if let mss = tcp.options.mss { json.field("mss", mss) }
+            json.key("analysis"); json.arrayValue()
+            for (flag, name) in TCPAnalysisFlags.names where annotation.analysis.contains(flag) { json.string(name) }
+            json.endArray()
+            if let number = annotation.duplicateAckNumber { json.field("dup_ack_num", number) }
+            if let state = annotation.clientState { json.field("client_state", state.description) }
+            if let state = annotation.serverState { json.field("server_state", state.description) }
+            if let checksum = frame.transportChecksum { json.field("checksum", checksum.rawValue) }
+            json.endObject()
+        }
+        if let udp = frame.udp {
+            json.key("udp"); json.objectValue()
+            json.field("srcport", udp.sourcePort)
+            json.field("dstport", udp.destinationPort)
+            json.field("len", frame.payloadLength + frame.payloadMissing)
+            if let checksum = frame.transportChecksum { json.field("checksum", checksum.rawValue) }
+            json.endObject()
+        }
+        if let dns = frame.dns { writeDNS(dns, into: &json) }
+        if let dhcp = frame.dhcp { writeDHCP(dhcp, into: &json) }
+        if let exchange = annotation.http.last { writeHTTP(exchange, frameNumber: frameNumber, into: &json) }
+        if let error = frame.stoppedAt {
+            json.key("error"); json.objectValue()
+            json.field("layer", error.layer.rawValue)
+            json.field("offset", error.offset)
+            json.field("reason", error.summary)
+            json.field("snaplen", error.isSnaplenTruncation)
+            json.endObject()
+        }
+    }
+
+    static func writeDNS(_ dns: DNSMessage, into json: inout JSONWriter) {
+        json.key("dns"); json.objectValue()
+        json.field("id", dns.id)
+        json.field("response", dns.isResponse)
+        if let question = dns.questions.first {
+            json.field("name", question.name)
+            json.field("type", DNSMessage.typeName(question.type))
+        } else {
+            json.fieldNull("name")
+            json.fieldNull("type")
+        }
+        if dns.isResponse { json.field("rcode", DNSMessage.rcodeName(dns.rcode)) } else { json.fieldNull("rcode") }
+        json.key("answers"); json.arrayValue()
+        for answer in dns.answers { json.string(answer.data) }
+        json.endArray()
+        json.endObject()
+    }
+
+    static func writeDHCP(_ dhcp: DHCPMessage, into json: inout JSONWriter) {
+        json.key("dhcp"); json.objectValue()
+        if let type = dhcp.messageType { json.field("type", DHCPMessage.messageTypeName(type)) } else { json.fieldNull("type") }
+        json.field("xid", dhcp.transactionID)
+        json.field("client_mac", dhcp.clientMAC.description)
+        json.field("your_ip", dhcp.yourIP.description)
+        if let hostname = dhcp.hostname { json.field("hostname", hostname) }
+        if let requested = dhcp.requestedIP { json.field("requested_ip", requested.description) }
+        if let server = dhcp.serverIdentifier { json.field("server_id", server.description) }
+        if !dhcp.parameterRequestList.isEmpty {
+            json.key("request_list"); json.arrayValue()
+            for code in dhcp.parameterRequestList { json.int(code) }
+            json.endArray()
+        }
+        json.endObject()
+    }
+
+    /// `http` {`request`: {…}} or {`response`: {…}} on the frame that completes that message's headers.
+    static func writeHTTP(_ exchange: HTTPTransaction, frameNumber: Int?, into json: inout JSONWriter) {
+        json.key("http"); json.objectValue()
+        if let frameNumber, exchange.responseFrame == frameNumber {
+            json.key("response"); json.objectValue()
+            if let status = exchange.status { json.field("status", status) } else { json.fieldNull("status") }
+            json.field("reason", exchange.reason ?? "")
+            json.field("version", exchange.version ?? "")
+            json.endObject()
+        } else {
+            json.key("request"); json.objectValue()
+            json.field("method", exchange.method ?? "")
+            json.field("uri", exchange.uri ?? "")
+            json.field("version", exchange.version ?? "")
+            if let host = exchange.host { json.field("host", host) } else { json.fieldNull("host") }
+            json.endObject()
+        }
+        json.endObject()
+    }
+}

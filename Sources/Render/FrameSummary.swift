@@ -1,0 +1,157 @@
+import Sessions
+import Wire
+
+/// The one-line, plain-words summary of a frame (like tshark's Info column). Built only from the decoded frame
+/// and the session annotation; every packet-derived string is escaped for the terminal by the caller.
+public enum FrameSummary {
+    /// "192.168.4.2:4321 → 192.168.4.1:80" style endpoints, or MAC addresses for frames without IP.
+    public static func endpoints(_ frame: DecodedFrame) -> String {
+        if let source = frame.sourceIP, let destination = frame.destinationIP {
+            let ports = transportPorts(frame)
+            return address(source, ports?.0) + " → " + address(destination, ports?.1)
+        }
+        if let arp = frame.arp { return arp.senderMAC.description + " → " + (frame.destinationMAC?.description ?? "?") }
+        if let source = frame.sourceMAC, let destination = frame.destinationMAC {
+            return source.description + " → " + destination.description
+        }
+        return "-"
+    }
+
+    private static func transportPorts(_ frame: DecodedFrame) -> (UInt16, UInt16)? {
+        if let tcp = frame.tcp { return (tcp.sourcePort, tcp.destinationPort) }
+        if let udp = frame.udp { return (udp.sourcePort, udp.destinationPort) }
+        return nil
+    }
+
+    private static func address(_ ip: IPAddress, _ port: UInt16?) -> String {
+        guard let port else { return ip.description }
+        return ip.isV4 ? "\(ip):\(port)" : "[\(ip)]:\(port)"
+    }
+
+    /// The protocol column: the highest layer decoded.
+    public static func protocolName(_ frame: DecodedFrame, _ annotation: FrameAnnotation) -> String {
+        if !annotation.http.isEmpty || frame.http != nil { return "HTTP" }
+        if frame.dns != nil { return frame.udp?.destinationPort == 5353 || frame.udp?.sourcePort == 5353 ? "MDNS" : "DNS" }
+        if frame.dhcp != nil { return "DHCP" }
+        if frame.tcp != nil { return "TCP" }
+        if frame.udp != nil { return "UDP" }
+        if let icmp = frame.icmp { return icmp.isV6 ? "ICMPv6" : "ICMP" }
+        if frame.arp != nil { return "ARP" }
+        if frame.sourceIP != nil { return frame.sourceIP?.isV4 == true ? "IPv4" : "IPv6" }
+        if let type = frame.etherType { return "0x" + hex16(type) }
+        return "?"
+    }
+
+    /// What the frame says, in plain words.
+    public static func info(_ frame: DecodedFrame, _ annotation: FrameAnnotation, frameNumber: Int) -> String {
+        var text: String
+        if let dns = frame.dns {
+            text = dnsInfo(dns)
+        } else if let dhcp = frame.dhcp {
+            text = dhcpInfo(dhcp)
+        } else if let arp = frame.arp {
+            text = arpInfo(arp)
+        } else if let icmp = frame.icmp {
+            text = ICMPHeader.describe(type: icmp.type, code: icmp.code, isV6: icmp.isV6)
+            if let quoted = icmp.quoted {
+                let name = quoted.ipProtocol == 6 ? "TCP" : quoted.ipProtocol == 17 ? "UDP" : "proto \(quoted.ipProtocol)"
+                text += " (about \(name) to \(address(quoted.destinationIP, quoted.destinationPort)))"
+            }
+        } else if let tcp = frame.tcp {
+            text = tcpInfo(tcp, annotation, frame)
+        } else if frame.udp != nil {
+            text = "UDP datagram, \(frame.payloadLength + frame.payloadMissing) bytes of data"
+        } else if frame.sourceIP != nil {
+            text = "IP datagram" + (frame.isFragment ? " fragment" : "") + (frame.ipProtocol.map { ", protocol \($0)" } ?? "")
+        } else if let type = frame.etherType {
+            text = "EtherType 0x" + hex16(type) + " (not decoded)"
+        } else {
+            text = "link type \(frame.linkType) frame (not decoded)"
+        }
+        if frame.tcp != nil {
+            // HTTP heads completed by this frame (the reassembled view), else what this one segment starts with.
+            if let exchange = annotation.http.last {
+                text += "  " + httpInfo(exchange, frameNumber: frameNumber)
+            } else if let head = frame.http {
+                text += "  " + headInfo(head)
+            }
+        }
+        if let error = frame.stoppedAt { text += "  [" + error.summary + "]" }
+        return text
+    }
+
+    static func tcpInfo(_ tcp: TCPHeader, _ annotation: FrameAnnotation, _ frame: DecodedFrame) -> String {
+        var text = "[" + tcp.flags.names.joined(separator: ", ") + "]"
+        if let seq = annotation.relativeSequence { text += " seq=\(seq)" } else { text += " seq=\(tcp.sequenceNumber)" }
+        if tcp.flags.contains(.ack) {
+            if let ack = annotation.relativeAcknowledgement { text += " ack=\(ack)" } else { text += " ack=\(tcp.acknowledgementNumber)" }
+        }
+        text += " win=\(tcp.window) len=\(frame.payloadLength + frame.payloadMissing)"
+        if let mss = tcp.options.mss { text += " MSS=\(mss)" }
+        if let scale = tcp.options.windowScale { text += " WS=\(scale)" }
+        if tcp.options.sackPermitted { text += " SACK_PERM" }
+        if tcp.options.timestamp != nil { text += " TS" }
+        let labels = annotation.analysis.names
+        if !labels.isEmpty {
+            var shown = labels
+            if let number = annotation.duplicateAckNumber, let index = shown.firstIndex(of: "duplicate_ack") {
+                shown[index] = "duplicate_ack #\(number)"
+            }
+            text += " {" + shown.joined(separator: ", ") + "}"
+        }
+        return text
+    }
+
+    /// The HTTP head this frame completed: the response if its head ended here, else the request.
+    static func httpInfo(_ exchange: HTTPTransaction, frameNumber: Int) -> String {
+        if exchange.responseFrame == frameNumber, let status = exchange.status {
+            return "HTTP response " + (exchange.version ?? "") + " \(status) " + (exchange.reason ?? "")
+        }
+        return "HTTP " + (exchange.method ?? "?") + " " + (exchange.uri ?? "?") + " " + (exchange.version ?? "")
+    }
+
+    static func headInfo(_ head: HTTPHead) -> String {
+        if head.isRequest {
+            return "HTTP " + (head.method ?? "?") + " " + (head.uri ?? "?") + " " + head.version
+        }
+        return "HTTP " + head.version + " " + (head.status.map(String.init) ?? "?") + " " + (head.reason ?? "")
+    }
+
+    static func dnsInfo(_ dns: DNSMessage) -> String {
+        let question = dns.questions.first
+        let name = question?.name ?? "?"
+        let type = question.map { DNSMessage.typeName($0.type) } ?? "?"
+        if !dns.isResponse { return "DNS query \(type) \(name) (id \(dns.id))" }
+        if dns.rcode != 0 { return "DNS response \(DNSMessage.rcodeName(dns.rcode)) for \(type) \(name) (id \(dns.id))" }
+        let answers = dns.answers.prefix(4).map { DNSMessage.typeName($0.type) + " " + $0.data }
+        return "DNS response \(type) \(name) → " + (answers.isEmpty ? "no answers" : answers.joined(separator: ", "))
+            + " (id \(dns.id))"
+    }
+
+    static func dhcpInfo(_ dhcp: DHCPMessage) -> String {
+        var text = "DHCP " + (dhcp.messageType.map(DHCPMessage.messageTypeName) ?? (dhcp.op == 1 ? "BOOTP request" : "BOOTP reply"))
+        switch dhcp.messageType {
+        case 1, 3, 7, 8: text += " from \(dhcp.clientMAC)"
+        case 2, 5: text += " of \(dhcp.yourIP) to \(dhcp.clientMAC)"
+        default: break
+        }
+        if let requested = dhcp.requestedIP { text += ", asks for \(requested)" }
+        if let hostname = dhcp.hostname { text += ", hostname \(hostname)" }
+        return text
+    }
+
+    static func arpInfo(_ arp: ARPPacket) -> String {
+        switch arp.kind {
+        case .request: return "ARP who has \(arp.targetIP)? tell \(arp.senderIP)"
+        case .reply: return "ARP \(arp.senderIP) is at \(arp.senderMAC)"
+        case .gratuitous: return "gratuitous ARP: \(arp.senderIP) is at \(arp.senderMAC)"
+        case .probe: return "ARP probe: is anyone using \(arp.targetIP)?"
+        case .other: return "ARP operation \(arp.operation)"
+        }
+    }
+
+    static func hex16(_ value: UInt16) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+}
