@@ -83,5 +83,8 @@ final class Harness {
         tcp(true, seq: 1001, ack: 5001, .ack, after: rtt / 2)
     }
 
-    func finish() -> [SessionSummary] { tracker.finish() + ended }
+    func finish() -> [SessionSummary] {
+        let flushed = tracker.finish()
+        return tracker.onSessionEnd == nil ? flushed : ended
+    }
 }
