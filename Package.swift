@@ -36,5 +36,9 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["Render", "Lessons", "Sessions", "Wire", "Capture"]),
         .testTarget(name: "CLITests", dependencies: ["socketscope"]),
         .testTarget(name: "LabTests"),
+        .testTarget(
+            name: "RobustnessTests",
+            dependencies: ["Capture", "Wire", "Sessions", "Lessons", "Render", "socketscope"]
+        ),
     ]
 )
