@@ -46,6 +46,7 @@ public enum ARPHeader {
         })
         let ethernetIPv4 = hardware == 1 && proto == 0x0800 && hardwareSize == 6 && protocolSize == 4
         func mac(_ name: String, _ role: String) throws(WireError) -> MACAddress? {
+            guard hardwareSize > 0 else { return nil }  // nothing to record: fields never have zero length
             let bytes = try reader.bytes(.arp, ethernetIPv4 ? name + "_mac" : name, count: Int(hardwareSize),
                                          display: { ethernetIPv4 ? MACAddress(bytes: $0).description : hexString($0) },
                                          meaning: { bytes in
@@ -54,6 +55,7 @@ public enum ARPHeader {
             return ethernetIPv4 ? MACAddress(bytes: bytes) : nil
         }
         func ip(_ name: String, _ role: String) throws(WireError) -> IPAddress? {
+            guard protocolSize > 0 else { return nil }
             let bytes = try reader.bytes(.arp, ethernetIPv4 ? name + "_ipv4" : name, count: Int(protocolSize),
                                          display: { ethernetIPv4 ? IPAddress(v4: $0).description : hexString($0) },
                                          meaning: { bytes in ethernetIPv4 ? "the \(role)'s IP address" + (IPAddress(v4: bytes) == .v4(0) ? " is 0.0.0.0: the sender has no address yet (an address probe)" : "") : "the \(role)'s protocol address" })

@@ -169,13 +169,17 @@ public enum FrameDecoder {
         if header.totalLength != 0 {
             context.narrow(&reader, to: Int(header.totalLength) - header.headerLength, by: "ip.len", layer: .ipv4)
         }
-        if header.isFragment {
-            try recordFragment(&reader, &frame, context, offset: header.fragmentOffset)
-            return
-        }
         var pseudo = InternetChecksum()
         pseudo.add(address: header.source)
         pseudo.add(address: header.destination)
+        if header.isFragment {
+            // The first fragment still starts with the transport header (ports!); later ones are opaque.
+            guard header.fragmentOffset == 0 else {
+                try recordFragment(&reader, &frame, context, offset: header.fragmentOffset)
+                return
+            }
+            context.firstFragment = true
+        }
         try decodeTransport(header.protocolNumber, pseudo: pseudo, &reader, &frame, &context)
     }
 
@@ -195,10 +199,11 @@ public enum FrameDecoder {
         if let fragment = chain.fragment {
             frame.ipID = nil
             frame.isFragment = fragment.offset != 0 || fragment.more
-            if frame.isFragment {
+            if fragment.offset != 0 {
                 try recordFragment(&reader, &frame, context, offset: fragment.offset)
                 return
             }
+            if fragment.more { context.firstFragment = true }
         }
         var pseudo = InternetChecksum()
         pseudo.add(address: header.source)
@@ -224,7 +229,8 @@ public enum FrameDecoder {
         let start = reader.offset
         // The checksum covers the whole segment; it can only be checked when every byte was captured.
         let segmentLength = reader.remaining
-        let complete = context.lastMissing == 0
+        // A first fragment holds only part of the segment: its checksum cannot be checked here.
+        let complete = context.lastMissing == 0 && !context.firstFragment
         switch proto {
         case .tcp:
             let stored = reader.peekU16(at: start + 16) ?? 0
@@ -240,7 +246,7 @@ public enum FrameDecoder {
             let status: ChecksumStatus
             if stored == 0 && !isV6 {
                 status = .unchecked  // optional over IPv4 (RFC 768)
-            } else if complete, length >= UDPHeader.size, length <= segmentLength {
+            } else if complete, length >= UDPHeader.size, length <= segmentLength {  // (false in a first fragment)
                 status = transportVerdict(pseudo, proto, reader, start, length, stored: stored, context)
             } else {
                 status = .unchecked
@@ -248,11 +254,11 @@ public enum FrameDecoder {
             let udp = try UDPHeader(from: &reader, checksumStatus: reader.isRecording ? status : nil)
             frame.udp = udp
             frame.transportChecksum = status
-            if Int(udp.length) > segmentLength, reader.endReason != "caplen" {
+            if Int(udp.length) > segmentLength, reader.endReason != "caplen", !context.firstFragment {
                 throw .invalid(layer: .udp, offset: start + 4, field: "udp.length",
                                reason: "is \(udp.length), more than the \(segmentLength) bytes the IP header leaves")
             }
-            if udp.length != 0 {
+            if udp.length != 0, !context.firstFragment {
                 context.narrow(&reader, to: Int(udp.length) - UDPHeader.size, by: "udp.length", layer: .udp)
                 if context.lastMissing > 0 { frame.transportChecksum = .unchecked }
             }
@@ -307,6 +313,10 @@ public enum FrameDecoder {
         frame.payloadLength = reader.remaining
         frame.payloadMissing = context.lastMissing
         guard reader.remaining > 0 else { return }
+        if context.firstFragment {
+            try recordData(&reader, .payload, "data", meaning: "the start of a fragmented datagram's payload; reassemble the fragments to read it all")
+            return
+        }
         try ApplicationDispatch.decode(&reader, &frame, &context, tcp: tcp, udp: udp)
         try recordData(&reader, .payload, "data", meaning: "application data the transport layer carries")
     }
@@ -332,6 +342,8 @@ struct DecodeContext {
     let localMACs: Set<MACAddress>
     var linkTrailing = Trailing.generic
     var tunnelDepth = 0
+    /// Decoding the first fragment of a fragmented datagram: headers only, no checksum, no application layer.
+    var firstFragment = false
     /// Bytes the innermost length field promised that the capture lacks.
     var lastMissing = 0
     /// The first snaplen shortfall (a length field promised more than was captured).

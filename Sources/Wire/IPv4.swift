@@ -139,8 +139,9 @@ public struct IPv4Header: Sendable, Hashable {
                     meaning: { $0 == 1 ? "don't fragment: routers must drop it rather than split it (path MTU discovery)" : "routers may split this packet; lwIP on an ESP8266 leaves DF clear" })
         reader.bits(.ipv4, "ip.flags.mf", mask: 0x2000, value: UInt64(flagsAndOffset >> 13 & 1),
                     meaning: { $0 == 1 ? "more fragments of this datagram follow" : "last (or only) fragment" })
-        reader.bits(.ipv4, "ip.frag_offset", mask: 0x1fff, value: UInt64(flagsAndOffset & 0x1fff) * 8,
-                    meaning: { $0 == 0 ? "offset 0: the start of the datagram" : "this fragment carries the datagram's bytes from \($0) on" })
+        // Wireshark's value is in 8-byte units (it displays them multiplied out).
+        reader.bits(.ipv4, "ip.frag_offset", mask: 0x1fff, value: UInt64(flagsAndOffset & 0x1fff),
+                    meaning: { $0 == 0 ? "offset 0: the start of the datagram" : "offset \($0) × 8: this fragment carries the datagram's bytes from \($0 * 8) on" })
         flags = UInt8(flagsAndOffset >> 13)
         fragmentOffset = Int(flagsAndOffset & 0x1fff) * 8
         ttl = try reader.u8(.ipv4, "ip.ttl", meaning: { ttlMeaning($0) })

@@ -97,7 +97,7 @@ public enum IPv6ExtensionHeaders {
                 let word = try reader.u16(.ipv6, "ipv6.fraghdr.offset_flags", display: hex16,
                                           meaning: { "offset \(Int($0 >> 3) * 8) bytes" + ($0 & 1 == 1 ? ", more fragments follow" : ", last fragment") })
                 reader.bits(.ipv6, "ipv6.fraghdr.offset", mask: 0xfff8, value: UInt64(word >> 3),
-                            meaning: { "this fragment starts at byte \($0 * 8) of the datagram" })
+                            meaning: { "offset \($0) × 8: this fragment starts at byte \($0 * 8) of the datagram" })
                 reader.bits(.ipv6, "ipv6.fraghdr.more", mask: 0x0001, value: UInt64(word & 1),
                             meaning: { $0 == 1 ? "more fragments follow" : "last fragment" })
                 let ident = try reader.u32(.ipv6, "ipv6.fraghdr.ident", display: hex32,

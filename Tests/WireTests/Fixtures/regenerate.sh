@@ -29,8 +29,8 @@ FRAMES = [
     ("tcpdump/icmpv6.pcap", [1, 2]),
     ("zeek/tcp_retransmit-fast009.pcap", [29]),
     ("zeek/mdns.pcap", [5]),
-    ("zeek/ipv4_fragmented-1.pcap", [1]),
-    ("zeek/ipv6-fragmented-dns.pcap", [1]),
+    ("zeek/ipv4_fragmented-1.pcap", [1, 2]),
+    ("zeek/ipv6-fragmented-dns.pcap", [1, 4, 7]),
     ("chrissanders-packets/tcp_zerowindowrecovery.pcapng", [1]),
     ("ndpi/nest_log_sink.pcap", [4]),
     ("chrissanders-packets/weather_working.pcapng", [1, 4]),
@@ -78,7 +78,8 @@ lines = ["# file\tframe\tlinktype\thex  /  name\toffset\tlength\tvalue (generate
 for path, numbers in FRAMES:
     for number in numbers:
         raw = subprocess.run(["tshark", "-r", f"{corpus}/{path}", "-Y", f"frame.number=={number}", "-T", "json", "-x",
-                              "-o", "tcp.relative_sequence_numbers:FALSE"],
+                              "-o", "tcp.relative_sequence_numbers:FALSE",
+                              "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE"],
                              capture_output=True, check=True).stdout
         packets = json.loads(raw, object_pairs_hook=pairs_hook)
         layers = dict(dict(packets[0])["_source"])["layers"]
