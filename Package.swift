@@ -34,7 +34,7 @@ let package = Package(
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Wire", "Capture"]),
         .testTarget(name: "LessonsTests", dependencies: ["Lessons", "Sessions", "Wire", "Capture"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Lessons", "Sessions", "Wire", "Capture"]),
-        .testTarget(name: "CLITests", dependencies: ["socketscope"]),
+        .testTarget(name: "CLITests", dependencies: ["socketscope"], exclude: ["Fixtures"]),
         .testTarget(name: "LabTests"),
         .testTarget(
             name: "RobustnessTests",

@@ -80,8 +80,14 @@ public enum FrameSummary {
         return text
     }
 
+    /// Flags in the order Wireshark and tcpdump users know ("[SYN, ACK]", "[FIN, PSH, ACK]").
+    static let displayOrder: [(TCPFlags, String)] = [
+        (.fin, "FIN"), (.syn, "SYN"), (.rst, "RST"), (.psh, "PSH"), (.ack, "ACK"), (.urg, "URG"), (.ece, "ECE"),
+        (.cwr, "CWR"),
+    ]
+
     static func tcpInfo(_ tcp: TCPHeader, _ annotation: FrameAnnotation, _ frame: DecodedFrame) -> String {
-        var text = "[" + tcp.flags.names.joined(separator: ", ") + "]"
+        var text = "[" + displayOrder.filter { tcp.flags.contains($0.0) }.map { $0.1 }.joined(separator: ", ") + "]"
         if let seq = annotation.relativeSequence { text += " seq=\(seq)" } else { text += " seq=\(tcp.sequenceNumber)" }
         if tcp.flags.contains(.ack) {
             if let ack = annotation.relativeAcknowledgement { text += " ack=\(ack)" } else { text += " ack=\(tcp.acknowledgementNumber)" }

@@ -36,15 +36,13 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         // Follow sessions up to the chosen frame, so the explanation can give relative sequence numbers.
-        let tracker = SessionTracker()
+        let analyzer = FrameAnalyzer()
         var chosen: (frame: Frame, annotation: FrameAnnotation)?
         var firstFrame: (frame: Frame, annotation: FrameAnnotation)?
         var count = 0
         try CaptureInput.forEachFrame(in: [file]) { captured in
             count += 1
-            let decoded = FrameDecoder.decode(captured.bytes, linkType: captured.linkType)
-            let annotation = tracker.process(decoded, bytes: captured.bytes, number: captured.number,
-                                             timeNanoseconds: captured.timeNanoseconds)
+            let (decoded, annotation) = analyzer.analyze(captured)
             if firstFrame == nil { firstFrame = (captured, annotation) }
             if let wanted = frame {
                 if captured.number == wanted { chosen = (captured, annotation); return false }

@@ -68,7 +68,8 @@ struct FollowCommand: ParsableCommand {
                 + "redirect to a file or a pipe, or add --force", code: 2)
         }
         let palette = Palette.forOutput(isTerminal: sink.isTerminal, environment: ProcessInfoLite.environment)
-        let tracker = SessionTracker(options: limits.sessionOptions)
+        let analyzer = FrameAnalyzer(options: limits.sessionOptions)
+        let tracker = analyzer.tracker
         let printer = StreamPrinter(format: format, direction: direction, sink: sink, palette: palette)
         var body = httpBody.map { HTTPBodyExtractor(responseIndex: $0) }
         var seen = false
@@ -86,8 +87,7 @@ struct FollowCommand: ParsableCommand {
             if summary.id == session { sessionEnded = true }
         }
         try CaptureInput.forEachFrame(in: files, before: { sink.flush() }) { frame in
-            let decoded = FrameDecoder.decode(frame.bytes, linkType: frame.linkType)
-            _ = tracker.process(decoded, bytes: frame.bytes, number: frame.number, timeNanoseconds: frame.timeNanoseconds)
+            _ = analyzer.analyze(frame)
             return !sessionEnded
         }
         if !sessionEnded { _ = tracker.finish() }

@@ -11,7 +11,7 @@ import Glibc
 final class FramePipeline {
     private let options: FrameOutputOptions
     private let sink: OutputSink
-    private let tracker: SessionTracker
+    private let analyzer: FrameAnalyzer
     private let palette: Palette
     private var json = JSONWriter()
     private var firstTime: Int64?
@@ -19,14 +19,12 @@ final class FramePipeline {
     init(options: FrameOutputOptions, sink: OutputSink) {
         self.options = options
         self.sink = sink
-        tracker = SessionTracker(options: options.sessionOptions)
+        analyzer = FrameAnalyzer(options: options.sessionOptions)
         palette = Palette.forOutput(isTerminal: sink.isTerminal, environment: ProcessInfoLite.environment)
     }
 
     func process(_ frame: Frame) {
-        let decoded = FrameDecoder.decode(frame.bytes, linkType: frame.linkType)
-        let annotation = tracker.process(decoded, bytes: frame.bytes, number: frame.number,
-                                         timeNanoseconds: frame.timeNanoseconds)
+        let (decoded, annotation) = analyzer.analyze(frame)
         switch options.format {
         case .json: writeJSON(frame, decoded, annotation)
         case .text: writeText(frame, decoded, annotation)
@@ -34,7 +32,7 @@ final class FramePipeline {
     }
 
     func finish() {
-        _ = tracker.finish()
+        _ = analyzer.tracker.finish()
         sink.flush()
     }
 

@@ -34,7 +34,8 @@ struct SessionsCommand: ParsableCommand {
     func run() throws {
         let sink = OutputSink()
         let report = SessionPrinter(format: format, sink: sink)
-        let tracker = SessionTracker(options: limits.sessionOptions)
+        let analyzer = FrameAnalyzer(options: limits.sessionOptions)
+        let tracker = analyzer.tracker
         tracker.onSessionEnd = { report.ended($0) }
         defer {
             _ = tracker.finish()
@@ -44,8 +45,7 @@ struct SessionsCommand: ParsableCommand {
             }
         }
         try CaptureInput.forEachFrame(in: files, before: { sink.flush() }) { frame in
-            let decoded = FrameDecoder.decode(frame.bytes, linkType: frame.linkType)
-            _ = tracker.process(decoded, bytes: frame.bytes, number: frame.number, timeNanoseconds: frame.timeNanoseconds)
+            _ = analyzer.analyze(frame)
             return true
         }
     }
