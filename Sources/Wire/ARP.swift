@@ -45,26 +45,26 @@ public enum ARPHeader {
             }
         })
         let ethernetIPv4 = hardware == 1 && proto == 0x0800 && hardwareSize == 6 && protocolSize == 4
-        func mac(_ name: String, _ role: String) throws(WireError) -> MACAddress? {
+        func mac(_ name: String, _ macName: String, _ role: String) throws(WireError) -> MACAddress? {
             guard hardwareSize > 0 else { return nil }  // nothing to record: fields never have zero length
-            let bytes = try reader.bytes(.arp, ethernetIPv4 ? name + "_mac" : name, count: Int(hardwareSize),
+            let bytes = try reader.bytes(.arp, ethernetIPv4 ? macName : name, count: Int(hardwareSize),
                                          display: { ethernetIPv4 ? MACAddress(bytes: $0).description : hexString($0) },
                                          meaning: { bytes in
                                              if ethernetIPv4, MACAddress(bytes: bytes).rawValue == 0 { return "\(role) MAC unknown (zero): that is what the request asks for" }
                                              return ethernetIPv4 ? macMeaning(MACAddress(bytes: bytes), role: "the \(role)") : "the \(role)'s hardware address" })
             return ethernetIPv4 ? MACAddress(bytes: bytes) : nil
         }
-        func ip(_ name: String, _ role: String) throws(WireError) -> IPAddress? {
+        func ip(_ name: String, _ ipName: String, _ role: String) throws(WireError) -> IPAddress? {
             guard protocolSize > 0 else { return nil }
-            let bytes = try reader.bytes(.arp, ethernetIPv4 ? name + "_ipv4" : name, count: Int(protocolSize),
+            let bytes = try reader.bytes(.arp, ethernetIPv4 ? ipName : name, count: Int(protocolSize),
                                          display: { ethernetIPv4 ? IPAddress(v4: $0).description : hexString($0) },
                                          meaning: { bytes in ethernetIPv4 ? "the \(role)'s IP address" + (IPAddress(v4: bytes) == .v4(0) ? " is 0.0.0.0: the sender has no address yet (an address probe)" : "") : "the \(role)'s protocol address" })
             return ethernetIPv4 ? IPAddress(v4: bytes) : nil
         }
-        let senderMAC = try mac("arp.src.hw", "sender")
-        let senderIP = try ip("arp.src.proto", "sender")
-        let targetMAC = try mac("arp.dst.hw", "target")
-        let targetIP = try ip("arp.dst.proto", "target")
+        let senderMAC = try mac("arp.src.hw", "arp.src.hw_mac", "sender")
+        let senderIP = try ip("arp.src.proto", "arp.src.proto_ipv4", "sender")
+        let targetMAC = try mac("arp.dst.hw", "arp.dst.hw_mac", "target")
+        let targetIP = try ip("arp.dst.proto", "arp.dst.proto_ipv4", "target")
         guard let senderMAC, let senderIP, let targetMAC, let targetIP else { return nil }
         // RFC 5227 §2.1.1 probe: sender IP 0; §3 announcement / gratuitous ARP: sender IP == target IP.
         let kind: ARPPacket.Kind

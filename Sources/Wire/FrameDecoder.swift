@@ -42,15 +42,15 @@ public enum FrameDecoder {
             frame.stoppedAt = error
             recorder?.closeAll(at: reader.offset)
             let count = reader.remaining
-            if count > 0 {
+            if count > 0, reader.isRecording {
                 let suffix: String
                 if case .truncated = error { suffix = "truncated" } else { suffix = "malformed" }
                 let layer = error.layer == .frame ? Layer.payload : error.layer
                 reader.record(layer, "\(layer.fieldPrefix).\(suffix)", offset: reader.offset, length: count,
                               value: { hexString(reader.slice(reader.offset..<(reader.offset + count))) },
                               meaning: { "\(count) bytes that could not be decoded: \(error.summary)" })
-                try? reader.skip(count, layer)
             }
+            if count > 0 { try? reader.skip(count, .payload) }
         }
         context.unwind(&reader)
         if frame.stoppedAt == nil, let short = context.shortfall { frame.stoppedAt = short }

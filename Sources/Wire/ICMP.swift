@@ -94,11 +94,10 @@ public enum ICMPHeader {
     public static func decode(_ reader: inout FrameReader, isV6: Bool,
                               checksumStatus: ChecksumStatus? = nil) throws(WireError) -> ICMPMessage {
         let layer: Layer = isV6 ? .icmpv6 : .icmp
-        let prefix = layer.fieldPrefix
         let peekedCode = reader.peekU8(at: reader.offset + 1) ?? 0
-        let type = try reader.u8(layer, "\(prefix).type", meaning: { describe(type: $0, code: peekedCode, isV6: isV6) })
-        let code = try reader.u8(layer, "\(prefix).code", meaning: { describe(type: type, code: $0, isV6: isV6) })
-        _ = try reader.u16(layer, "\(prefix).checksum", display: hex16, meaning: { value in
+        let type = try reader.u8(layer, isV6 ? "icmpv6.type" : "icmp.type", meaning: { describe(type: $0, code: peekedCode, isV6: isV6) })
+        let code = try reader.u8(layer, isV6 ? "icmpv6.code" : "icmp.code", meaning: { describe(type: type, code: $0, isV6: isV6) })
+        _ = try reader.u16(layer, isV6 ? "icmpv6.checksum" : "icmp.checksum", display: hex16, meaning: { value in
             switch checksumStatus {
             case .good?: return "checksum \(hex16(value)) over the whole message is correct"
             case .bad?: return "checksum \(hex16(value)) is wrong: the message was corrupted"
@@ -132,7 +131,7 @@ public enum ICMPHeader {
         } else if type == 12 || (isV6 && type == 4) {
             _ = try reader.u32(layer, isV6 ? "icmpv6.pointer" : "icmp.pointer", meaning: { "the problem is at byte \($0 >> (isV6 ? 0 : 24)) of the quoted header" })
         } else {
-            _ = try reader.bytes(layer, "\(prefix).unused", count: 4, meaning: { _ in "unused (zero)" })
+            _ = try reader.bytes(layer, isV6 ? "icmpv6.unused" : "icmp.unused", count: 4, meaning: { _ in "unused (zero)" })
         }
         message.quoted = quoted(&reader, layer: layer, isV6: isV6)
         return message
@@ -151,7 +150,7 @@ public enum ICMPHeader {
         }
         guard headerLength >= 20, reader.remaining >= headerLength else { return nil }
         let transport = min(reader.remaining - headerLength, 8)
-        reader.beginGroup(layer, "\(layer.fieldPrefix).quoted", value: { "\(headerLength + transport) bytes" },
+        reader.beginGroup(layer, isV6 ? "icmpv6.quoted" : "icmp.quoted", value: { "\(headerLength + transport) bytes" },
                           meaning: { "the start of the packet that caused this error, quoted back to its sender" })
         defer { reader.endGroup() }
         var result: QuotedDatagram
@@ -169,17 +168,15 @@ public enum ICMPHeader {
             if proto == 1 || proto == 58, reader.remaining >= 8 {
                 // A quoted ping (traceroute's probes): type, code, checksum, identifier, sequence.
                 let inner: Layer = proto == 1 ? .icmp : .icmpv6
-                let prefix = inner.fieldPrefix
-                let innerType = try reader.u8(inner, "\(prefix).type", meaning: { describe(type: $0, code: 0, isV6: proto == 58) })
-                _ = try reader.u8(inner, "\(prefix).code", meaning: { describe(type: innerType, code: $0, isV6: proto == 58) })
-                _ = try reader.u16(inner, "\(prefix).checksum", display: hex16, meaning: { _ in "the original message's checksum" })
+                let innerType = try reader.u8(inner, proto == 58 ? "icmpv6.type" : "icmp.type", meaning: { describe(type: $0, code: 0, isV6: proto == 58) })
+                _ = try reader.u8(inner, proto == 58 ? "icmpv6.code" : "icmp.code", meaning: { describe(type: innerType, code: $0, isV6: proto == 58) })
+                _ = try reader.u16(inner, proto == 58 ? "icmpv6.checksum" : "icmp.checksum", display: hex16, meaning: { _ in "the original message's checksum" })
                 _ = try reader.u16(inner, proto == 1 ? "icmp.ident" : "icmpv6.echo.identifier", meaning: { "the original ping's identifier \($0)" })
                 _ = try reader.u16(inner, proto == 1 ? "icmp.seq" : "icmpv6.echo.sequence_number", meaning: { "the original ping's sequence number \($0)" })
             } else if (proto == 6 || proto == 17), reader.remaining >= 4 {
-                let prefix = proto == 6 ? "tcp" : "udp"
                 let transportLayer: Layer = proto == 6 ? .tcp : .udp
-                result.sourcePort = try reader.u16(transportLayer, "\(prefix).srcport", meaning: { portMeaning($0, role: "original sender") })
-                result.destinationPort = try reader.u16(transportLayer, "\(prefix).dstport", meaning: { portMeaning($0, role: "original receiver") })
+                result.sourcePort = try reader.u16(transportLayer, proto == 6 ? "tcp.srcport" : "udp.srcport", meaning: { portMeaning($0, role: "original sender") })
+                result.destinationPort = try reader.u16(transportLayer, proto == 6 ? "tcp.dstport" : "udp.dstport", meaning: { portMeaning($0, role: "original receiver") })
             }
         } catch {
             return nil

@@ -72,19 +72,23 @@ public enum IPv6ExtensionHeaders {
             switch next {
             case .hopByHop, .routing, .destinationOptions, .ah:
                 count += 1
-                let prefix = next == .hopByHop ? "ipv6.hopopts" : next == .routing ? "ipv6.routing"
-                    : next == .ah ? "ah" : "ipv6.dstopts"
+                // Literal names: no string building on the fast path.
+                let names: (group: String, nxt: String, len: String, data: String) =
+                    next == .hopByHop ? ("ipv6.hopopts", "ipv6.hopopts.nxt", "ipv6.hopopts.len", "ipv6.hopopts.data")
+                    : next == .routing ? ("ipv6.routing", "ipv6.routing.nxt", "ipv6.routing.len", "ipv6.routing.data")
+                    : next == .ah ? ("ah", "ah.next_header", "ah.length", "ah.data")
+                    : ("ipv6.dstopts", "ipv6.dstopts.nxt", "ipv6.dstopts.len", "ipv6.dstopts.data")
                 let lengthByte = Int(reader.peekU8(at: reader.offset + 1) ?? 0)
                 // AH counts 4-byte words minus 2 (RFC 4302 §2.2); the others 8-byte units minus 1.
                 let length = next == .ah ? (lengthByte + 2) * 4 : (lengthByte + 1) * 8
                 try reader.require(length, .ipv6)
-                let name = next.name ?? prefix
-                reader.beginGroup(.ipv6, prefix, value: { "\(length) bytes" }, meaning: { name })
-                next = IPProtocol(rawValue: try reader.u8(.ipv6, "\(prefix).nxt", meaning: { value in
+                let name = next.name ?? names.group
+                reader.beginGroup(.ipv6, names.group, value: { "\(length) bytes" }, meaning: { name })
+                next = IPProtocol(rawValue: try reader.u8(.ipv6, names.nxt, meaning: { value in
                     "the next header is \(IPProtocol(rawValue: value).name ?? "protocol \(value)")"
                 }))
-                _ = try reader.u8(.ipv6, "\(prefix).len", meaning: { _ in "this extension header is \(length) bytes long" })
-                _ = try reader.bytes(.ipv6, "\(prefix).data", count: length - 2, meaning: { _ in "the header's options or addresses" })
+                _ = try reader.u8(.ipv6, names.len, meaning: { _ in "this extension header is \(length) bytes long" })
+                _ = try reader.bytes(.ipv6, names.data, count: length - 2, meaning: { _ in "the header's options or addresses" })
                 reader.endGroup()
             case .fragment:
                 count += 1
