@@ -472,7 +472,13 @@ enum ApplicationDispatch {
             if ports.0 == 53 || ports.1 == 53 || ports.0 == 5353 || ports.1 == 5353 {
                 try decodeDNS(&reader, &frame)
             } else if ports.0 == 67 || ports.1 == 67 || ports.0 == 68 || ports.1 == 68 {
-                // TODO(wire): DHCPMessage.decode(&reader) once DHCP.swift has its decoder.
+                var partial: DHCPMessage?
+                do {
+                    frame.dhcp = try DHCPMessage.decode(&reader, partial: &partial)
+                } catch {
+                    frame.dhcp = partial
+                    throw error
+                }
             }
             return
         }
