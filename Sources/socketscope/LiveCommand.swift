@@ -47,8 +47,19 @@ struct LiveCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "Also save every captured frame to this pcap file.")
     var write: String?
 
-    @Option(name: .long, help: "Drop root privileges to this user once the interface is open (as tcpdump -Z).")
+    @Option(name: .long, help: ArgumentHelp(
+        "With -w: start a new file by size or time, e.g. 10MB or 60s (board.pcap becomes board-1.pcap, board-2.pcap…).",
+        valueName: "size|seconds"))
+    var rotate: String?
+
+    @Option(name: .long, help: "With --rotate: keep at most this many files, reusing the oldest (as tcpdump -W).")
+    var rotateFiles: Int?
+
+    @Option(name: [.customShort("Z"), .long], help: "Drop root privileges to this user once the interface is open (as tcpdump -Z); -w files then belong to that user.")
     var user: String?
+
+    @Flag(name: .long, help: "Print one block per session as each session ends, instead of one line per frame.")
+    var sessions = false
 
     @OptionGroup var output: FrameOutputOptions
 
@@ -58,6 +69,16 @@ struct LiveCommand: ParsableCommand {
         if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
         if let bufferSizeKiB, bufferSizeKiB < 1 || bufferSizeKiB > 4 << 20 {
             throw ValidationError("--buffer-size must be between 1 and 4194304 KiB")
+        }
+        if let rotate {
+            guard write != nil else { throw ValidationError("--rotate needs -w FILE") }
+            guard RotationPolicy.parse(rotate) != nil else {
+                throw ValidationError("--rotate takes a size (10MB, 500k, 1G) or a time (60s, 5min, 1h), not '\(rotate)'")
+            }
+        }
+        if let rotateFiles {
+            guard rotate != nil else { throw ValidationError("--rotate-files needs --rotate") }
+            guard rotateFiles >= 1 else { throw ValidationError("--rotate-files must be at least 1") }
         }
     }
 
@@ -73,33 +94,64 @@ struct LiveCommand: ParsableCommand {
         LiveCapture.installStopSignals()
         let capture = try LiveCapture(options: options)
         // The file is created after privileges are dropped, so it belongs to --user.
+        var policy = rotate.flatMap(RotationPolicy.parse) ?? RotationPolicy()
+        policy.fileCount = rotateFiles
         let writer = try write.map { path throws(CaptureError) in
-            try PcapWriter(path: path, linkType: capture.linkType, snapLength: UInt32(snaplen))
+            try RotatingPcapWriter(path: path, linkType: capture.linkType, snapLength: UInt32(snaplen), policy: policy)
         }
         printError("socketscope: capturing on \(capture.device) (\(LinkTypeName.name(capture.linkType)))"
             + (write.map { ", saving to \($0)" } ?? "") + "; Ctrl-C to stop")
+
+        // Decoding and printing run on their own thread, so a slow terminal never holds up the capture.
+        let queue = FrameQueue()
         let sink = OutputSink()
         sink.flushEachLine = true
-        let pipeline = FramePipeline(options: output, sink: sink)
-        var writeError: CaptureError?
-        try capture.run(count: count, duration: duration) { frame in
-            if let writer {
-                do throws(CaptureError) { try writer.write(frame) } catch {
-                    writeError = error
-                    return false
-                }
+        let decoding = WorkerThread { [output, sessions] in
+            if sessions {
+                let printer = SessionPrinter(format: output.format, sink: sink)
+                let analyzer = FrameAnalyzer(options: output.sessionOptions)
+                analyzer.tracker.onSessionEnd = { printer.ended($0) }
+                while let frame = queue.take() { _ = analyzer.analyze(frame) }
+                _ = analyzer.tracker.finish()
+                printer.finish()
+            } else {
+                let pipeline = FramePipeline(options: output, sink: sink)
+                while let frame = queue.take() { pipeline.process(frame) }
+                pipeline.finish()
             }
-            pipeline.process(frame)
-            return true
+            sink.flush()
         }
-        pipeline.finish()
+        var writeError: CaptureError?
+        do {
+            try capture.run(count: count, duration: duration) { frame in
+                if let writer {
+                    do throws(CaptureError) { try writer.write(frame) } catch {
+                        writeError = error
+                        return false
+                    }
+                }
+                queue.offer(frame)
+                return true
+            }
+        } catch {
+            queue.close()
+            decoding.join()
+            throw error
+        }
         writer?.close()
-        let stats = capture.statistics()
-        var closing = "socketscope: \(writer?.framesWritten ?? 0) frames saved; "
-        if writer == nil { closing = "socketscope: " }
-        if let stats {
+        queue.close()
+        decoding.join()
+        var closing = "socketscope: "
+        if let writer {
+            closing += "\(writer.framesWritten) frames saved to " + writer.paths.joined(separator: ", ") + "; "
+        }
+        if let stats = capture.statistics() {
             closing += "\(stats.received) frames captured, \(stats.droppedByKernel) dropped by the kernel, "
                 + "\(stats.droppedByInterface) dropped by the interface"
+        }
+        if queue.skippedCount > 0 {
+            closing += "; \(queue.skippedCount) frames were not decoded live because printing fell behind"
+                + (writer != nil ? " (they are in the file)" : "")
         }
         printError(closing)
         if let writeError {

@@ -70,6 +70,76 @@ struct LiveCommandTests {
         }
     }
 
+    /// Runs `socketscope live` in the left namespace while the right one sends `datagrams` UDP datagrams.
+    func capture(_ pair: NamespacePair, _ arguments: [String], datagrams: Int,
+                 payload: Int = 20) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = pair.exec(in: pair.left, [CLI.binary, "live", "-i", pair.leftInterface] + arguments)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.0)
+        try pair.sendUDP(count: datagrams, payload: payload)
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (process.terminationStatus, printed, stderr)
+    }
+
+    @Test("--rotate by size writes several complete files, and --rotate-files keeps a ring")
+    func rotation() throws {
+        let pair = try NamespacePair()
+        let base = CLI.temporaryFile("ring.pcap")
+        let result = try capture(pair, ["-w", base, "--rotate", "300", "--rotate-files", "3", "-c", "12",
+                                        "--duration", "20", "-f", "udp port 9999"], datagrams: 14)
+        #expect(result.status == 0, "\(result.stderr)")
+        let stem = String(base.dropLast(5))
+        var total = 0
+        for number in 1...3 {
+            let path = "\(stem)-\(number).pcap"
+            #expect(FileManager.default.fileExists(atPath: path), "\(path)")
+            let read = try CLI.socketscope("read", path, "--format", "json")
+            #expect(read.status == 0 && read.stderr.isEmpty)
+            total += read.lines.count
+        }
+        #expect(!FileManager.default.fileExists(atPath: "\(stem)-4.pcap"), "the ring reuses three names")
+        #expect(total > 0 && total <= 12)
+        #expect(result.stderr.contains("12 frames saved"))
+    }
+
+    @Test("live --sessions prints one block per session as it ends")
+    func liveSessions() throws {
+        let pair = try NamespacePair()
+        let result = try capture(pair, ["--sessions", "--format", "json", "-c", "5", "--duration", "20",
+                                        "-f", "udp port 9999"], datagrams: 6)
+        #expect(result.status == 0, "\(result.stderr)")
+        let sessions = result.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(sessions.count == 1)
+        #expect(sessions.first?["proto"] as? String == "udp")
+        #expect((sessions.first?["packets"] as? [String: Any])?["client"] as? Int == 5)
+    }
+
+    @Test("a full disk is reported, capture stops cleanly and the file ends on a whole frame")
+    func fullDisk() throws {
+        // A tiny tmpfs of our own fills after a few frames.
+        let directory = CLI.temporaryFile("tinyfs")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let mount = try CLI.run("/bin/mount", ["-t", "tmpfs", "-o", "size=8k", "tmpfs", directory])
+        try #require(mount.status == 0, "mount: \(mount.stderr)")
+        defer { _ = try? CLI.run("/bin/umount", [directory]) }
+        let pair = try NamespacePair()
+        let file = directory + "/full.pcap"
+        let result = try capture(pair, ["-w", file, "--duration", "20", "-f", "udp port 9999"], datagrams: 40,
+                                 payload: 1000)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("write failed") && result.stderr.contains("No space left"))
+        let read = try CLI.socketscope("read", file, "--format", "json")
+        #expect(read.status == 0 && read.stderr.isEmpty, "the file is valid: \(read.stderr)")
+        #expect(read.lines.count >= 1)
+    }
+
     @Test("a bad BPF filter prints libpcap's message and the filter, exit 2")
     func badFilter() throws {
         let pair = try NamespacePair()

@@ -144,12 +144,12 @@ final class NamespacePair {
     }
 
     /// Sends `count` UDP datagrams from the right namespace to the left one (python3, loopback-free, bounded).
-    func sendUDP(count: Int, port: Int = 9999) throws {
+    func sendUDP(count: Int, port: Int = 9999, payload: Int = 20) throws {
         let script = """
         import socket, time
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         for i in range(\(count)):
-            s.sendto(b'socketscope test %d' % i, ('\(leftAddress)', \(port)))
+            s.sendto((b'socketscope test %d ' % i).ljust(\(payload), b'.'), ('\(leftAddress)', \(port)))
             time.sleep(0.01)
         """
         _ = try CLI.run(ip, ["netns", "exec", right, "python3", "-c", script])
