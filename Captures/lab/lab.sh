@@ -24,6 +24,14 @@
 #   LOSS_PERCENT  share of TCP frames the bridge drops in `lossy` (default 10)
 set -euo pipefail
 
+# Close descriptors inherited from the caller (except bash's own script fd
+# 255): the daemons started here outlive this script and must not hold a
+# caller's pipes open (Foundation's Process, for one, waits for EOF on one).
+for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    case $fd in 0|1|2|255) ;; *) eval "exec $fd>&-" 2>/dev/null || true ;; esac
+done
+
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CAPTURES=$(dirname "$HERE")
 REPO=$(dirname "$CAPTURES")
@@ -235,6 +243,8 @@ EOF
     CAP_PID=$!
     set +m
     echo "$tool" > "$STATE/capture.tool"
+    # for Captures/record's provenance list
+    if [ -n "${LAB_TOOL_FILE:-}" ]; then echo "$tool" > "$LAB_TOOL_FILE"; fi
     # ready when the file header is written (both tools write it on open)
     wait_for 5 test -s "$out" || { sleep 1; log "capture file not created yet; continuing"; }
     kill -0 "$CAP_PID" 2>/dev/null || die "capture did not start: $(cat "$STATE/capture.log")"
