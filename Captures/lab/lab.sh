@@ -130,6 +130,8 @@ cmd_up() {
     [ "$(id -u)" = 0 ] || die "must run as root"
     ip netns list | grep -q "^$NS_BOARD\b" && die "lab $LAB already exists"
     mkdir -p "$STATE"
+    # a half-built lab is torn down again
+    trap 'echo "lab.sh: up failed, tearing down $LAB" >&2; cmd_down "$LAB"' EXIT
     local ns
     for ns in "$NS_BOARD" "$NS_MID" "$NS_LAN" "$NS_CLIENT"; do
         ip netns add "$ns"
@@ -188,6 +190,7 @@ cmd_up() {
     echo $! > "$STATE/services.pid"
     wait_for 10 grep -q "services up" "$STATE/services.log" || die "lan services did not start: $(cat "$STATE/services.log")"
     wait_for 10 test -s "$STATE/dnsmasq.pid" || die "dnsmasq did not start: $(cat "$STATE/dnsmasq.out")"
+    trap - EXIT
     log "lab $LAB up (board $NS_BOARD:$BOARD_IF)"
 }
 
