@@ -77,3 +77,47 @@ struct ExplainTests {
         #expect(ExplainRenderer.defaultFrameNumber(frames.prefix(2).map { $0 }) == 1)
     }
 }
+
+@Suite("explain over every capture")
+struct ExplainCorpusTests {
+    /// Every frame of the project's captures and a sample of the corpus: valid JSON, no raw control bytes in text.
+    @Test func allFramesRenderSafely() throws {
+        var files: [URL] = []
+        for root in ["/work/shared/corpus", URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Captures").path] {
+            guard let e = FileManager.default.enumerator(atPath: root) else { continue }
+            for case let path as String in e where path.hasSuffix(".pcap") {
+                files.append(URL(fileURLWithPath: root).appendingPathComponent(path))
+            }
+        }
+        var rendered = 0
+        for url in files {
+            guard let data = try? Data(contentsOf: url), data.count > 24, data[0] == 0xd4, data[1] == 0xc3 else { continue }
+            let bytes = [UInt8](data)
+            let link = UInt32(bytes[20]) | UInt32(bytes[21]) << 8
+            var offset = 24, number = 0
+            while offset + 16 <= bytes.count, number < 12 {
+                let length = Int(bytes[offset + 8]) | Int(bytes[offset + 9]) << 8 | Int(bytes[offset + 10]) << 16
+                guard length <= bytes.count - offset - 16 else { break }
+                number += 1
+                let frameBytes = Array(bytes[(offset + 16)..<(offset + 16 + length)])
+                offset += 16 + length
+                let frame = FrameDecoder.decode(frameBytes, linkType: link, recordFields: true)
+                let json = ExplainRenderer.json(frame: frame, bytes: frameBytes, frameNumber: number, originalLength: length)
+                guard (try? JSONSerialization.jsonObject(with: Data(json.utf8))) is [String: Any] else {
+                    Issue.record("\(url.lastPathComponent) frame \(number): invalid JSON"); return
+                }
+                for color in [false, true] {
+                    let text = ExplainRenderer.text(frame: frame, bytes: frameBytes, frameNumber: number,
+                                                    originalLength: length, color: color)
+                    let stripped = text.replacingOccurrences(of: "\u{1b}\\[[0-9;]*m", with: "", options: .regularExpression)
+                    if stripped.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\n") || $0.value == 0x7f || (0x80..<0xa0).contains($0.value) || (0x202a...0x202e).contains($0.value) }) {
+                        Issue.record("\(url.lastPathComponent) frame \(number): raw control character in text"); return
+                    }
+                }
+                rendered += 1
+            }
+        }
+        #expect(rendered > 300)
+    }
+}
