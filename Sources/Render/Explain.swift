@@ -145,15 +145,15 @@ public enum ExplainRenderer {
         if let ip = frame.ipChecksum { checks.append("IP header checksum \(ip.rawValue)") }
         if let transport = frame.transportChecksum { checks.append("transport checksum \(transport.rawValue)") }
         if !checks.isEmpty { lines.append(checks.joined(separator: ", ")) }
-        if let stopped = frame.stoppedAt { lines.append("Decoding stopped: " + TerminalText.escape(stopped.summary)) }
+        if let stopped = frame.stoppedAt { lines.append("Decoding stopped: " + safe(stopped.summary)) }
         return lines
     }
 
     static func render(_ field: Field, depth: Int, bytes: [UInt8], palette: Palette, into out: inout String) {
         let indent = String(repeating: "  ", count: depth)
-        let name = TerminalText.escape(field.name)
-        let value = clip(TerminalText.escape(field.value), 40)
-        let meaning = TerminalText.escape(field.meaning)
+        let name = safe(field.name)
+        let value = clip(safe(field.value), 40)
+        let meaning = safe(field.meaning)
         if let mask = field.mask {
             let pattern = bitPattern(bytes: bytes, offset: field.offset, length: field.length, mask: mask)
             out += pad("", 6) + pad(pattern, 26) + " " + indent + pad(name, max(1, 28 - 2 * depth)) + " "
@@ -166,6 +166,26 @@ public enum ExplainRenderer {
         for child in field.children {
             render(child, depth: depth + 1, bytes: bytes, palette: palette, into: &out)
         }
+    }
+
+    /// Terminal-safe text: C0/C1 controls and DEL become `\xNN`, bidirectional controls and line separators
+    /// `\u{…}`. Backslashes pass through, so values the decoders already show escaped ("\r\n") stay readable.
+    public static func safe(_ text: String) -> String {
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f }) { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            switch value {
+            case 0..<0x20, 0x7f, 0x80..<0xa0:
+                let digits = String(value, radix: 16)
+                out += "\\x" + (digits.count < 2 ? "0" : "") + digits
+            case 0x061c, 0x200e, 0x200f, 0x2028, 0x2029, 0x202a...0x202e, 0x2066...0x2069:
+                out += "\\u{" + String(value, radix: 16) + "}"
+            default:
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     /// Wireshark-style bit picture: ".1.. ...." for a mask over the holding bytes (at most 4 bytes shown).

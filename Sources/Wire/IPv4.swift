@@ -122,7 +122,7 @@ public struct IPv4Header: Sendable, Hashable {
                 : "the IP packet, header included, is \(length) bytes long"
         })
         identification = try reader.u16(.ipv4, "ip.id", display: hex16, meaning: { id in
-            "identification \(id): numbers the packets of this sender so fragments can be matched; lwIP counts up by one per packet"
+            "identification \(id): lets the receiver match fragments of one packet (lwIP counts up by one per packet; Linux often sends 0 when DF is set)"
         })
         // Flags and fragment offset share two bytes; Wireshark's ip.flags is the top three bits of them.
         let flagsAndOffset = try reader.u16(.ipv4, "ip.flags_offset", display: hex16, meaning: { value in

@@ -67,6 +67,13 @@ struct ExplainTests {
         #expect(try JSONSerialization.jsonObject(with: Data(json.utf8)) is [String: Any])
     }
 
+    @Test func safeEscapesControlsButKeepsBackslashes() {
+        #expect(ExplainRenderer.safe("a\u{1b}[31mb\u{202e}c") == "a\\x1b[31mb\\u{202e}c")
+        #expect(ExplainRenderer.safe("GET / HTTP/1.1\\r\\n") == "GET / HTTP/1.1\\r\\n")
+        #expect(ExplainRenderer.safe("\u{85}\u{7f}\t") == "\\x85\\x7f\\x09")
+        #expect(ExplainRenderer.safe("café ☕") == "café ☕")
+    }
+
     @Test func defaultFrameIsTheFirstHTTPGet() {
         // An Ethernet/IPv4/TCP segment whose payload starts "GET /".
         var get = Self.syn
@@ -119,5 +126,28 @@ struct ExplainCorpusTests {
             }
         }
         #expect(rendered > 300)
+    }
+}
+
+/// Debugging aid: EXPLAIN_FILE=path.pcap EXPLAIN_FRAME=n prints that frame's explanation (classic pcap only).
+@Test func explainFileFromEnvironment() throws {
+    let environment = ProcessInfo.processInfo.environment
+    guard let path = environment["EXPLAIN_FILE"], let data = FileManager.default.contents(atPath: path) else { return }
+    let wanted = Int(environment["EXPLAIN_FRAME"] ?? "1") ?? 1
+    let bytes = [UInt8](data)
+    let link = UInt32(bytes[20]) | UInt32(bytes[21]) << 8
+    var offset = 24, number = 0
+    while offset + 16 <= bytes.count {
+        let length = Int(bytes[offset + 8]) | Int(bytes[offset + 9]) << 8 | Int(bytes[offset + 10]) << 16
+        let original = Int(bytes[offset + 12]) | Int(bytes[offset + 13]) << 8 | Int(bytes[offset + 14]) << 16
+        guard length <= bytes.count - offset - 16 else { break }
+        number += 1
+        if number == wanted {
+            let frameBytes = Array(bytes[(offset + 16)..<(offset + 16 + length)])
+            let frame = FrameDecoder.decode(frameBytes, linkType: link, recordFields: true)
+            print(ExplainRenderer.text(frame: frame, bytes: frameBytes, frameNumber: number, originalLength: original, color: false))
+            return
+        }
+        offset += 16 + length
     }
 }
