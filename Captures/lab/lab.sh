@@ -24,6 +24,14 @@
 #   LOSS_PERCENT  share of TCP frames the bridge drops in `lossy` (default 10)
 set -euo pipefail
 
+# Close descriptors inherited from the caller (except bash's own script fd
+# 255): the daemons started here outlive this script and must not hold a
+# caller's pipes open (Foundation's Process, for one, waits for EOF on one).
+for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    case $fd in 0|1|2|255) ;; *) eval "exec $fd>&-" 2>/dev/null || true ;; esac
+done
+
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CAPTURES=$(dirname "$HERE")
 REPO=$(dirname "$CAPTURES")
@@ -122,6 +130,8 @@ cmd_up() {
     [ "$(id -u)" = 0 ] || die "must run as root"
     ip netns list | grep -q "^$NS_BOARD\b" && die "lab $LAB already exists"
     mkdir -p "$STATE"
+    # a half-built lab is torn down again
+    trap 'echo "lab.sh: up failed, tearing down $LAB" >&2; cmd_down "$LAB"' EXIT
     local ns
     for ns in "$NS_BOARD" "$NS_MID" "$NS_LAN" "$NS_CLIENT"; do
         ip netns add "$ns"
@@ -180,6 +190,7 @@ cmd_up() {
     echo $! > "$STATE/services.pid"
     wait_for 10 grep -q "services up" "$STATE/services.log" || die "lan services did not start: $(cat "$STATE/services.log")"
     wait_for 10 test -s "$STATE/dnsmasq.pid" || die "dnsmasq did not start: $(cat "$STATE/dnsmasq.out")"
+    trap - EXIT
     log "lab $LAB up (board $NS_BOARD:$BOARD_IF)"
 }
 
@@ -235,6 +246,8 @@ EOF
     CAP_PID=$!
     set +m
     echo "$tool" > "$STATE/capture.tool"
+    # for Captures/record's provenance list
+    if [ -n "${LAB_TOOL_FILE:-}" ]; then echo "$tool" > "$LAB_TOOL_FILE"; fi
     # ready when the file header is written (both tools write it on open)
     wait_for 5 test -s "$out" || { sleep 1; log "capture file not created yet; continuing"; }
     kill -0 "$CAP_PID" 2>/dev/null || die "capture did not start: $(cat "$STATE/capture.log")"

@@ -77,12 +77,12 @@ TABLE = [
     ("keep-alive-hang", "programs/keep_alive_hang.py",
      "The tutorial's `http_get` with HTTP/1.1. The whole response arrives, then nothing: the `recv()` "
      "loop waits until the server's keep-alive idle timeout (3 s in the lab) closes the connection.",
-     [("request", "http.request", 1), ("last data", "ip.src==%s && tcp.len>0" % L, 9),
+     [("request", "http.request", 1), ("response data", "ip.src==%s && tcp.len>0" % L, 9),
       ("server FIN after the silence", "ip.src==%s && tcp.flags.fin==1" % L, 1)]),
     ("chunked", "programs/chunked.py",
      "HTTP/1.1 with `Connection: close`; the response is `Transfer-Encoding: chunked`: hex size lines "
      "inside the body (printed by a plain recv loop).",
-     [("request", "http.request", 1), ("response header", "http.response", 1),
+     [("request", "http.request", 1), ("HTTP response (tshark marks the last segment)", "http.response", 1),
       ("chunks", "ip.src==%s && tcp.len>0" % L, 6)]),
     ("dns-nxdomain", "programs/dns_nxdomain.py",
      "`getaddrinfo('nosuch.lab', 80)`: the DNS server answers NXDOMAIN; no TCP follows. "
@@ -146,8 +146,21 @@ def main():
         rows.append("| `%s.pcap` (%d frames) | %s | `%s` | %s | %s |" % (name, total, made, prog, what, where))
     table = "\n".join(rows)
     text = open(README).read()
-    new = re.sub(r"(<!-- captures-table:begin -->\n).*?(\n<!-- captures-table:end -->)",
-                 lambda m: m.group(1) + table + m.group(2), text, flags=re.S)
+    new = re.sub(r"(<!-- captures-table:begin -->\n).*?(<!-- captures-table:end -->)",
+                 lambda m: m.group(1) + table + "\n" + m.group(2), text, flags=re.S)
+    prov_path = os.path.join(CAPTURES, "lab", "provenance.tsv")
+    lines = []
+    if os.path.exists(prov_path):
+        for line in open(prov_path):
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) == 3:
+                lines.append("| `%s.pcap` | %s | %s |" % tuple(parts))
+    prov = ("Written by `Captures/record` (`lab/provenance.tsv`): the tool each lab capture was recorded "
+            "with (`socketscope` = `socketscope live -i wlan0 -w FILE`; `tcpdump` = the fallback) and when. "
+            "`http-get-synthetic.pcap` is not recorded: `synth/make_synthetic.py` builds it.\n\n"
+            "| capture | recorded with | date (UTC) |\n|---|---|---|\n" + "\n".join(lines))
+    new = re.sub(r"(<!-- provenance:begin -->\n).*?(<!-- provenance:end -->)",
+                 lambda m: m.group(1) + prov + "\n" + m.group(2), new, flags=re.S)
     open(README, "w").write(new)
     print("updated %s" % README)
 

@@ -1,13 +1,523 @@
-/// HTTP/1.x exchanges on one TCP session, built from the reassembled streams.
-/// (Waits for Wire's resumable HTTPParser; until then it records nothing.)
+import Wire
+
+/// HTTP/1.x exchanges on one TCP session, built from the reassembled streams (RFC 9112).
+///
+/// A session is taken for HTTP by content, on any port: the first bytes of one direction must look like a
+/// request line (`METHOD SP`, with a known method, or a whole `token SP target SP HTTP/1.x` line). Until that is
+/// decided the first bytes are held (at most `maxProbeBytes` per direction); a stream that starts with anything
+/// else — or with a gap — turns the tracker off for the session (`isAbandoned`) and nothing more is built.
+///
+/// Requests and responses are paired in order (RFC 9112 §9.3.2: responses come back in request order, pipelined
+/// or not). Interim 1xx responses do not consume a request. Exchanges beyond
+/// `SessionOptions.maxHTTPTransactionsPerSession` are parsed and counted (`count`) but not stored. Bodies are
+/// never buffered: they are hashed and counted as they pass.
 final class HTTPTransactions {
+    /// Bytes of each direction held while deciding whether a session is HTTP. A request line longer than this
+    /// with an unknown method is not recognised.
+    static let maxProbeBytes = 8_192
+    /// Requests awaiting their response at once. Pipelining deeper than this is not a real client; the
+    /// session stops being parsed (anomaly "http_pipeline_cap") rather than queueing without bound.
+    static let maxOutstandingRequests = 1_024
+    /// Chunks that do not start a message skipped before the session is taken for something else.
+    static let maxSkippedChunks = 4
+
+    /// Stored exchanges, in request order (at most the cap).
     private(set) var transactions: [HTTPTransaction] = []
+    /// Exchanges seen, stored or not.
+    private(set) var count = 0
+    /// True once the session is known not to be HTTP (or was given up): feeding does nothing.
+    private(set) var isAbandoned = false
+    /// Set when the tracker should note an anomaly on the session (read and cleared by the tracker).
+    var anomaly: String?
 
-    init() {}
+    private let capacity: Int
 
-    /// Feeds one stream chunk; returns exchanges whose request or response head this chunk completed.
-    func feed(_ chunk: StreamChunk, direction: Direction, frame: Int) -> [HTTPTransaction] { [] }
+    private enum Mode {
+        case detecting
+        case parsing
+        /// After 101 Switching Protocols or a successful CONNECT: the bytes are another protocol.
+        case tunnel
+        case off
+    }
 
-    /// The session ended.
-    func finish() {}
+    private var mode = Mode.detecting
+    /// The direction that carries requests (normally client to server; the other way when the capture missed the
+    /// SYN and the client was guessed wrong).
+    private var requestDirection = Direction.clientToServer
+
+    /// First chunks of each direction, held while detecting: (copied bytes or a gap/end marker, frame).
+    private struct Held {
+        var bytes: [UInt8]
+        var frame: Int
+        var end: StreamEndReason?
+    }
+    private var held: [[Held]] = [[], []]
+    private var heldBytes = [0, 0]
+    private var skippedChunks = 0
+
+    private var requests = HTTPParser(role: .requests)
+    private var responses = HTTPParser(role: .responses)
+
+    /// One exchange in progress.
+    private struct Exchange {
+        var record: HTTPTransaction
+        /// Index in `transactions`, nil beyond the cap.
+        var slot: Int?
+        var requestDone = false
+        var responseDone = false
+        var requestHasher: SHA256?
+        var responseHasher: SHA256?
+        var requestBodyMissing = false
+        var responseBodyMissing = false
+        var finalMethod: String { record.method ?? "GET" }
+    }
+
+    /// Exchanges not yet finished on both sides, oldest first; `open[i]` has number `firstOpenNumber + i`.
+    private var open: [Exchange] = []
+    private var firstOpenNumber = 1
+    /// Number of the exchange whose request message is being read (head seen, body not complete).
+    private var requestNumber: Int?
+    /// Number of the exchange whose response message is being read.
+    private var responseNumber: Int?
+    /// Number of the exchange the next final response answers.
+    private var nextAnswer = 1
+    /// Final (non-1xx) responses seen, for `onHTTPBody`'s response index.
+    private var finalResponses = 0
+
+    init(capacity: Int = 1000) {
+        self.capacity = max(0, capacity)
+    }
+
+    private func index(_ direction: Direction) -> Int { direction == .clientToServer ? 0 : 1 }
+
+    /// Feeds one stream chunk of `direction`. `frame` is the frame to credit with heads this chunk completes.
+    /// Response body bytes go to `body` as (session, response index, bytes). Returns snapshots of the exchanges
+    /// whose request or response head this chunk completed (each as it stood at that moment).
+    func feed(_ chunk: StreamChunk, direction: Direction, frame: Int, session: Int = 0,
+              body: ((Int, Int, ArraySlice<UInt8>) -> Void)? = nil) -> [HTTPTransaction] {
+        switch mode {
+        case .off, .tunnel:
+            return []
+        case .detecting:
+            return detect(chunk, direction: direction, frame: frame, session: session, body: body)
+        case .parsing:
+            return parse(chunk, direction: direction, frame: frame, session: session, body: body)
+        }
+    }
+
+    /// The session ended: exchanges still open are unfinished.
+    func finish() {
+        if mode == .parsing {
+            for direction in [requestDirection, requestDirection.reversed] {
+                var snapshots: [HTTPTransaction] = []
+                let events = direction == requestDirection ? requests.finish() : responses.finish()
+                handle(events, direction: direction, frame: 0, atEnd: true, session: 0, body: nil, into: &snapshots)
+            }
+        }
+        for number in firstOpenNumber..<(firstOpenNumber + open.count) {
+            update(number) { exchange in
+                if !exchange.requestDone || !exchange.responseDone { exchange.record.unfinished = true }
+            }
+        }
+        open = []
+        held = [[], []]
+        mode = .off
+    }
+
+    // MARK: - Detection
+
+    private func detect(_ chunk: StreamChunk, direction: Direction, frame: Int, session: Int,
+                        body: ((Int, Int, ArraySlice<UInt8>) -> Void)?) -> [HTTPTransaction] {
+        let side = index(direction)
+        switch chunk {
+        case .gap:
+            // Bytes before the decision were lost: what was held cannot be framed; look again after the gap.
+            held[side].removeAll()
+            heldBytes[side] = 0
+            skippedChunks += 1
+            if skippedChunks > HTTPTransactions.maxSkippedChunks { abandon() }
+            return []
+        case .end(_, let endFrame, let reason):
+            held[side].append(Held(bytes: [], frame: endFrame, end: reason))
+            if heldBytes[side] == 0, heldBytes[1 - side] == 0 { abandon() }
+            return []
+        case .data(let bytes, _, let dataFrame):
+            switch classify(side, adding: bytes) {
+            case .other:
+                // Not the start of a message: junk before the first request (a keep-alive probe's byte, the tail of
+                // an exchange from before the capture started, a server banner). Skip it, a few times at most.
+                held[side].removeAll()
+                heldBytes[side] = 0
+                skippedChunks += 1
+                if skippedChunks > HTTPTransactions.maxSkippedChunks { abandon() }
+                return []
+            case .undecided, .response:
+                // Too little to tell yet, or a status line before any request: hold it (capped).
+                guard bytes.count <= HTTPTransactions.maxProbeBytes - heldBytes[side] else { abandon(); return [] }
+                held[side].append(Held(bytes: Array(bytes), frame: dataFrame, end: nil))
+                heldBytes[side] += bytes.count
+                return []
+            case .request:
+                requestDirection = direction
+                mode = .parsing
+                var snapshots: [HTTPTransaction] = []
+                let pending = held
+                held = [[], []]
+                heldBytes = [0, 0]
+                // The request side first, so the response parser knows each request's method (HEAD).
+                for replaySide in [side, 1 - side] {
+                    let replayDirection: Direction = replaySide == 0 ? .clientToServer : .serverToClient
+                    for piece in pending[replaySide] {
+                        guard mode == .parsing else { break }
+                        let replayed: StreamChunk = piece.end.map { .end(offset: 0, frame: piece.frame, reason: $0) }
+                            ?? .data(piece.bytes[...], offset: 0, frame: piece.frame)
+                        snapshots += parse(replayed, direction: replayDirection, frame: piece.frame, session: session,
+                                           body: body)
+                    }
+                    if replaySide == side, mode == .parsing {
+                        snapshots += parse(chunk, direction: direction, frame: frame, session: session, body: body)
+                    }
+                }
+                return snapshots
+            }
+        }
+    }
+
+    private enum Verdict { case request, response, other, undecided }
+
+    /// Whether the held bytes of one direction begin an HTTP/1.x request (RFC 9112 §3) or response (§4).
+    private func classify(_ side: Int, adding more: ArraySlice<UInt8>) -> Verdict {
+        var bytes: [UInt8] = []
+        for piece in held[side] where piece.end == nil { bytes += piece.bytes }
+        bytes += more.prefix(HTTPTransactions.maxProbeBytes)
+        // RFC 9112 §2.2: a recipient ignores empty lines before the request line.
+        var start = 0
+        while start < bytes.count, bytes[start] == 0x0d || bytes[start] == 0x0a { start += 1 }
+        let rest = bytes[start...]
+        guard let first = rest.first else { return bytes.count > 16 ? .other : .undecided }
+        let statusPrefix = Array("HTTP/1.".utf8)
+        if first == 0x48, rest.starts(with: statusPrefix.prefix(rest.count)) {
+            return rest.count >= statusPrefix.count ? .response : .undecided
+        }
+        var end = start
+        while end < bytes.count, HTTPTransactions.isToken(bytes[end]) { end += 1 }
+        let methodLength = end - start
+        if methodLength > 20 || (methodLength == 0 && end < bytes.count) { return .other }
+        guard end < bytes.count else { return .undecided }
+        guard bytes[end] == 0x20 else { return .other }
+        let method = String(decoding: bytes[start..<end], as: UTF8.self)
+        if HTTPTransactions.knownMethods.contains(method) { return .request }
+        // An unknown method counts only with the whole line: token SP target SP HTTP/1.x.
+        guard let lf = bytes[end...].firstIndex(of: 0x0a) else { return .undecided }
+        var lineEnd = lf
+        if lineEnd > end, bytes[lineEnd - 1] == 0x0d { lineEnd -= 1 }
+        let line = bytes[end..<lineEnd]
+        let version = Array(" HTTP/1.".utf8)
+        guard line.count > version.count + 2 else { return .other }
+        let tail = line.suffix(version.count + 1)
+        guard tail.starts(with: version), let digit = tail.last, digit >= 0x30, digit <= 0x39 else { return .other }
+        return .request
+    }
+
+    /// RFC 9110 §5.6.2 tchar.
+    private static func isToken(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x30...0x39, 0x41...0x5a, 0x61...0x7a: return true
+        case 0x21, 0x23, 0x24, 0x25, 0x26, 0x27, 0x2a, 0x2b, 0x2d, 0x2e, 0x5e, 0x5f, 0x60, 0x7c, 0x7e: return true
+        default: return false
+        }
+    }
+
+    private static let knownMethods: Set<String> = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "PROPFIND", "PROPPATCH",
+        "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "SEARCH", "REPORT", "NOTIFY", "SUBSCRIBE", "M-SEARCH",
+    ]
+
+    private func abandon() {
+        mode = .off
+        isAbandoned = true
+        held = [[], []]
+        heldBytes = [0, 0]
+    }
+
+    // MARK: - Parsing
+
+    private func parse(_ chunk: StreamChunk, direction: Direction, frame: Int, session: Int,
+                       body: ((Int, Int, ArraySlice<UInt8>) -> Void)?) -> [HTTPTransaction] {
+        let isRequest = direction == requestDirection
+        let events: [HTTPParserEvent]
+        var atEnd = false
+        switch chunk {
+        case .data(let bytes, _, _):
+            events = isRequest ? requests.feed(bytes) : responses.feed(bytes)
+        case .gap(let length, _, _):
+            let count = Int(clamping: length)
+            events = isRequest ? requests.feedGap(count: count) : responses.feedGap(count: count)
+        case .end:
+            events = isRequest ? requests.finish() : responses.finish()
+            atEnd = true
+        }
+        guard !events.isEmpty else { return [] }
+        var snapshots: [HTTPTransaction] = []
+        handle(events, direction: direction, frame: frame, atEnd: atEnd, session: session, body: body,
+               into: &snapshots)
+        return snapshots
+    }
+
+    private func handle(_ events: [HTTPParserEvent], direction: Direction, frame: Int, atEnd: Bool, session: Int,
+                        body: ((Int, Int, ArraySlice<UInt8>) -> Void)?, into snapshots: inout [HTTPTransaction]) {
+        let isRequest = direction == requestDirection
+        for event in events {
+            guard mode == .parsing else { return }
+            switch event {
+            case .head(let head, _):
+                if isRequest { requestHead(head, frame: frame, into: &snapshots) }
+                else { responseHead(head, frame: frame, into: &snapshots) }
+            case .body(let bytes, _):
+                if isRequest {
+                    guard let number = requestNumber else { continue }
+                    update(number) { exchange in
+                        exchange.requestHasher?.update(bytes)
+                        exchange.record.requestBodyLength = (exchange.record.requestBodyLength ?? 0) + Int64(bytes.count)
+                    }
+                } else {
+                    guard let number = responseNumber else { continue }
+                    var responseIndex: Int?
+                    update(number) { exchange in
+                        exchange.responseHasher?.update(bytes)
+                        exchange.record.bodyLength = (exchange.record.bodyLength ?? 0) + Int64(bytes.count)
+                        responseIndex = exchange.record.responseIndex
+                    }
+                    if let body, let responseIndex { body(session, responseIndex, bytes) }
+                }
+            case .bodyGap(let count, _):
+                let number = isRequest ? requestNumber : responseNumber
+                guard let number else { continue }
+                update(number) { exchange in
+                    if isRequest {
+                        exchange.requestBodyMissing = true
+                        exchange.record.requestBodyLength = (exchange.record.requestBodyLength ?? 0) + Int64(count)
+                    } else {
+                        exchange.responseBodyMissing = true
+                        exchange.record.bodyLength = (exchange.record.bodyLength ?? 0) + Int64(count)
+                    }
+                    exchange.record.bodyMissingBytes += Int64(count)
+                }
+            case .complete(let end):
+                if isRequest { requestComplete(end) } else { responseComplete(end) }
+            case .malformed(let reason, _):
+                malformed(reason, isRequest: isRequest, atEnd: atEnd, frame: frame)
+            }
+        }
+        dropFinished()
+    }
+
+    private func requestHead(_ head: HTTPHead, frame: Int, into snapshots: inout [HTTPTransaction]) {
+        guard open.count < HTTPTransactions.maxOutstandingRequests else {
+            anomaly = "http_pipeline_cap"
+            mode = .off
+            return
+        }
+        let method = head.method ?? ""
+        responses.expectResponse(toMethod: method)
+        var record = HTTPTransaction(method: method, uri: head.uri, version: head.version, host: head.header("Host"),
+                                     requestFrame: frame, bareLF: head.bareLF)
+        record.index = firstOpenNumber + open.count
+        let number = newExchange(record)
+        requestNumber = number
+        update(number) { $0.requestHasher = SHA256() }
+        if let snapshot = exchange(number)?.record { snapshots.append(snapshot) }
+    }
+
+    private func requestComplete(_ end: HTTPMessageEnd) {
+        guard let number = requestNumber else { return }
+        requestNumber = nil
+        update(number) { exchange in
+            exchange.requestDone = true
+            if end.framing == .chunked { exchange.record.requestChunked = true }
+            if end.framing != .none || end.bodyLength > 0 {
+                exchange.record.requestBodyLength = Int64(end.bodyLength)
+                if end.bodyLength > 0, !exchange.requestBodyMissing, var hasher = exchange.requestHasher {
+                    exchange.record.requestBodySHA256 = SHA256.hexDigest(hasher.finalize())
+                }
+            } else {
+                exchange.record.requestBodyLength = nil
+            }
+            exchange.requestHasher = nil
+        }
+    }
+
+    private func responseHead(_ head: HTTPHead, frame: Int, into snapshots: inout [HTTPTransaction]) {
+        let status = head.status ?? 0
+        if nextAnswer >= firstOpenNumber + open.count {
+            // A response with no request seen (the request was lost or never parsed): an exchange of its own.
+            guard open.count < HTTPTransactions.maxOutstandingRequests else {
+                anomaly = "http_pipeline_cap"
+                mode = .off
+                return
+            }
+            var record = HTTPTransaction()
+            record.index = firstOpenNumber + open.count
+            let number = newExchange(record)
+            update(number) { $0.requestDone = true }
+        }
+        let number = nextAnswer
+        var method = "GET"
+        if status < 200, status != 101 {
+            // Interim (RFC 9110 §15.2): the final response to the same request follows.
+            update(number) { exchange in
+                exchange.record.interimStatus = status
+                if head.bareLF { exchange.record.bareLF = true }
+            }
+            if var snapshot = exchange(number)?.record {
+                snapshot.status = status
+                snapshot.reason = head.reason
+                snapshot.responseVersion = head.version
+                snapshot.responseFrame = frame
+                snapshots.append(snapshot)
+            }
+            responseNumber = nil
+            return
+        }
+        // 101 ends HTTP on the connection (RFC 9110 §15.2.2): it answers the request, but is not a final response.
+        if status != 101 { finalResponses += 1 }
+        nextAnswer += 1
+        responseNumber = number
+        update(number) { exchange in
+            exchange.record.status = status
+            exchange.record.reason = head.reason
+            exchange.record.responseVersion = head.version
+            exchange.record.responseFrame = frame
+            if status != 101 { exchange.record.responseIndex = self.finalResponses }
+            if head.bareLF { exchange.record.bareLF = true }
+            exchange.responseHasher = SHA256()
+            method = exchange.finalMethod
+        }
+        if let snapshot = exchange(number)?.record { snapshots.append(snapshot) }
+        // After 101 Switching Protocols (RFC 9110 §15.2.2) or a 2xx to CONNECT (§9.3.6) the connection carries
+        // another protocol.
+        if status == 101 || (method == "CONNECT" && status / 100 == 2) { pendingTunnel = true }
+    }
+
+    /// A switch of protocol takes effect once the response that announced it is complete.
+    private var pendingTunnel = false
+
+    private func responseComplete(_ end: HTTPMessageEnd) {
+        guard let number = responseNumber else { return }  // an interim response: nothing to finish
+        responseNumber = nil
+        update(number) { exchange in
+            exchange.responseDone = true
+            if end.framing == .chunked { exchange.record.chunked = true }
+            exchange.record.bodyLength = Int64(end.bodyLength)
+            if end.bodyLength > 0, !exchange.responseBodyMissing, var hasher = exchange.responseHasher {
+                exchange.record.bodySHA256 = SHA256.hexDigest(hasher.finalize())
+            }
+            exchange.responseHasher = nil
+        }
+        if pendingTunnel {
+            pendingTunnel = false
+            mode = .tunnel
+            for number in firstOpenNumber..<(firstOpenNumber + open.count) {
+                update(number) { $0.requestDone = true; $0.responseDone = true }
+            }
+            dropFinished()
+        }
+    }
+
+    private func malformed(_ reason: String, isRequest: Bool, atEnd: Bool, frame: Int) {
+        // At the end of the stream the parser's complaint means the message was cut short, not broken.
+        let number: Int
+        if isRequest {
+            if let current = requestNumber {
+                number = current
+            } else {
+                guard open.count < HTTPTransactions.maxOutstandingRequests else { return }
+                var record = HTTPTransaction()
+                record.index = firstOpenNumber + open.count
+                if !atEnd { record.requestFrame = frame }
+                number = newExchange(record)
+                // A broken request still gets an answer (typically 400), which pairs with this exchange.
+                responses.expectResponse(toMethod: "GET")
+            }
+            requestNumber = nil
+        } else {
+            if let current = responseNumber {
+                number = current
+            } else if nextAnswer < firstOpenNumber + open.count {
+                number = nextAnswer
+            } else {
+                guard open.count < HTTPTransactions.maxOutstandingRequests else { return }
+                var record = HTTPTransaction()
+                record.index = firstOpenNumber + open.count
+                number = newExchange(record)
+            }
+            responseNumber = nil
+        }
+        update(number) { exchange in
+            if atEnd { exchange.record.unfinished = true } else { exchange.record.malformed = true }
+            if exchange.record.problem == nil { exchange.record.problem = reason }
+            if isRequest {
+                exchange.requestDone = true
+                exchange.requestHasher = nil
+            } else {
+                exchange.responseHasher = nil
+            }
+        }
+        if !isRequest {
+            // The response stream is lost from here: no later exchange will be answered.
+            for other in firstOpenNumber..<(firstOpenNumber + open.count) {
+                update(other) { $0.responseDone = true }
+            }
+            for other in number..<(firstOpenNumber + open.count) where other != number {
+                update(other) { $0.record.unfinished = true }
+            }
+        }
+    }
+
+    // MARK: - Bookkeeping
+
+    private func newExchange(_ record: HTTPTransaction) -> Int {
+        count += 1
+        var exchange = Exchange(record: record)
+        if transactions.count < capacity {
+            exchange.slot = transactions.count
+            transactions.append(record)
+        }
+        open.append(exchange)
+        return firstOpenNumber + open.count - 1
+    }
+
+    private func exchange(_ number: Int) -> Exchange? {
+        let position = number - firstOpenNumber
+        guard position >= 0, position < open.count else { return nil }
+        return open[position]
+    }
+
+    /// Changes an open exchange and writes its record through to `transactions`.
+    private func update(_ number: Int, _ change: (inout Exchange) -> Void) {
+        let position = number - firstOpenNumber
+        guard position >= 0, position < open.count else { return }
+        change(&open[position])
+        if let slot = open[position].slot { transactions[slot] = open[position].record }
+    }
+
+    /// Forgets exchanges finished on both sides, from the front (their records stay in `transactions`).
+    private func dropFinished() {
+        var drop = 0
+        while drop < open.count, open[drop].requestDone, open[drop].responseDone, requestNumber != firstOpenNumber + drop {
+            drop += 1
+        }
+        guard drop > 0 else { return }
+        open.removeFirst(drop)
+        firstOpenNumber += drop
+    }
+}
+
+extension HTTPTransactions {
+    /// The frame credited with a head that `chunk` completes: the frame that carried the bytes.
+    static func frame(of chunk: StreamChunk) -> Int {
+        switch chunk {
+        case .data(_, _, let frame), .gap(_, _, let frame), .end(_, let frame, _): return frame
+        }
+    }
 }

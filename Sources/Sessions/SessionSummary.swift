@@ -57,6 +57,24 @@ public struct HTTPTransaction: Sendable, Hashable {
     public var malformed: Bool
     /// The capture ended (or the connection closed) before the exchange completed.
     public var unfinished: Bool
+    /// Exchange number in its session, from 1, in request order (0 when built by hand).
+    public var index: Int = 0
+    /// The response's HTTP version ("HTTP/1.0"); `version` is the request's.
+    public var responseVersion: String?
+    /// Which final (non-1xx) response of the session this is, from 1: the index `onHTTPBody` reports.
+    public var responseIndex: Int?
+    /// Status of the last interim (1xx) response before the final one, e.g. 100 (Continue).
+    public var interimStatus: Int?
+    /// Request body bytes after de-chunking; nil when the request had no body framing at all.
+    public var requestBodyLength: Int64?
+    /// SHA-256 of a non-empty request body, lower-case hex (nil if bytes were missing).
+    public var requestBodySHA256: String?
+    /// The request body was chunked.
+    public var requestChunked = false
+    /// Body bytes (request and response) the capture never held; a body with missing bytes has no SHA-256.
+    public var bodyMissingBytes: Int64 = 0
+    /// Why the exchange is `malformed` or `unfinished`, in words.
+    public var problem: String?
 
     public init(method: String? = nil, uri: String? = nil, version: String? = nil, host: String? = nil,
                 status: Int? = nil, reason: String? = nil, requestFrame: Int? = nil, responseFrame: Int? = nil,
@@ -150,6 +168,7 @@ public struct SessionSummary: Sendable {
     public var handshakeRTT: Double?
     /// First SYN to SYN-ACK, seconds (the server's share of the handshake as seen from the capture point).
     public var synToSynAck: Double?
+    /// HTTP exchanges, in request order (at most `SessionOptions.maxHTTPTransactionsPerSession`).
     public var http: [HTTPTransaction]
     public var dns: [DNSTransaction]
     /// The DNS lookup whose answer gave the server address, if one was seen recently.
@@ -174,6 +193,8 @@ public struct SessionSummary: Sendable {
     /// Number of SYNs the client sent (retries of an unanswered connect show up here).
     public var synCount: Int
     public var endReason: SessionEndReason
+    /// HTTP exchanges seen in the session, including those beyond the cap that `http` does not keep.
+    public var httpTransactionCount = 0
 
     /// Start and end in seconds since the epoch.
     public var start: Double { Double(startNanoseconds) / 1e9 }
@@ -207,7 +228,9 @@ public struct FrameAnnotation: Sendable {
     public var overlapMismatch = false
     /// DNS transaction completed (response paired) or started (query) by this frame.
     public var dns: DNSTransaction?
-    /// HTTP exchanges whose request or response head this frame completed.
+    /// HTTP exchanges whose request or response head this frame completed, each as it stood at that moment:
+    /// the frame completed the request head when `requestFrame` is this frame, the response head (final, or
+    /// interim 1xx with `status` < 200) when `responseFrame` is.
     public var http: [HTTPTransaction] = []
 
     public init() {}

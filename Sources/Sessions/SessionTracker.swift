@@ -13,6 +13,10 @@ public final class SessionTracker {
     /// Receives each TCP direction's bytes in order, with gaps, as they become deliverable:
     /// (session id, direction, chunk). The chunk's slice is only valid during the call.
     public var onStreamData: ((Int, Direction, StreamChunk) -> Void)?
+    /// Receives each HTTP response's decoded body bytes (chunk framing removed) as they arrive: (session id,
+    /// response index, bytes). The index counts the session's final (non-1xx) responses from 1. Bytes lost in a
+    /// capture gap are not delivered. The slice is only valid during the call.
+    public var onHTTPBody: ((_ session: Int, _ responseIndex: Int, _ bytes: ArraySlice<UInt8>) -> Void)?
 
     /// Sessions ended early to respect `maxFlows`.
     public private(set) var evictedCount = 0
@@ -324,8 +328,15 @@ public final class SessionTracker {
         if case .gap = chunk { session.zeek.scaledEvent("g", direction == .clientToServer) }
         onStreamData?(session.id, direction, chunk)
         if let http = session.http {
-            let completed = http.feed(chunk, direction: direction, frame: currentFrame)
+            let completed = http.feed(chunk, direction: direction, frame: HTTPTransactions.frame(of: chunk),
+                                      session: session.id, body: onHTTPBody)
             if !completed.isEmpty { pendingHTTP.append(contentsOf: completed) }
+            if let anomaly = http.anomaly {
+                session.note(anomaly)
+                http.anomaly = nil
+            }
+            // Not HTTP: drop the parser state so the rest of the session costs nothing.
+            if http.isAbandoned { session.http = nil }
         }
     }
 
@@ -344,7 +355,7 @@ public final class SessionTracker {
         let session = TCPSession(id: nextID, key: key, clientIsLow: sourceIsClient == sourceIsLow,
                                  clientGuessed: guessed, frame: number, time: time)
         nextID += 1
-        session.http = HTTPTransactions()
+        session.http = HTTPTransactions(capacity: options.maxHTTPTransactionsPerSession)
         session.dnsLookup = dnsAddresses.lookup(session.server.ip, at: time)
         table[key] = session
         session.list = .open

@@ -67,7 +67,7 @@ final class TCPSession: SessionState {
         duplicateAcks.server = server.duplicateAcks
         var synToSynAck: Double?
         if let firstSYNTime, let synAckTime { synToSynAck = Double(synAckTime - firstSYNTime) / 1e9 }
-        return SessionSummary(
+        var summary = SessionSummary(
             id: id, proto: .tcp, client: self.client, server: self.server, clientGuessed: clientGuessed,
             state: zeek.connState(originatorBytes: wireBytes.client, responderBytes: wireBytes.server),
             history: zeek.historyString, startNanoseconds: startTime, endNanoseconds: lastTime,
@@ -81,5 +81,7 @@ final class TCPSession: SessionState {
             retransmissions: retransmissions, analysisSeen: analysisSeen, duplicateAcks: duplicateAcks,
             synFingerprint: synFingerprint, synAckFingerprint: synAckFingerprint, synCount: client.synCount,
             endReason: reason)
+        summary.httpTransactionCount = http?.count ?? 0
+        return summary
     }
 }

@@ -19,6 +19,39 @@ public struct InternetChecksum: Sendable {
         }
     }
 
+    /// Adds a slice of frame bytes: the hot path (every TCP/UDP segment). Sums big-endian words straight from
+    /// the buffer instead of going through generic iteration.
+    public mutating func add(_ bytes: ArraySlice<UInt8>) {
+        bytes.withUnsafeBytes { raw in
+            // Safe: every load is at an offset with at least 8 (or 2, or 1) bytes left before raw.count; the
+            // buffer is only read, and only inside this closure.
+            var index = 0
+            let count = raw.count
+            if odd, count > 0 {
+                sum += UInt64(raw[0])
+                odd = false
+                index = 1
+            }
+            // Eight bytes at a time: adding the two 32-bit halves is the same one's-complement sum once the
+            // carries are folded (RFC 1071 §2(B)); each step adds less than 2^33, so 64 bits cannot overflow.
+            var wide: UInt64 = 0
+            while count - index >= 8 {
+                let word = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                wide += (word >> 32) + (word & 0xffff_ffff)
+                index += 8
+            }
+            while count - index >= 2 {
+                wide += UInt64(raw[index]) << 8 | UInt64(raw[index + 1])
+                index += 2
+            }
+            sum += (wide >> 32) + (wide & 0xffff_ffff)
+            if index < count {
+                sum += UInt64(raw[index]) << 8
+                odd = true
+            }
+        }
+    }
+
     /// Adds one 16-bit word (must start on an even byte position).
     public mutating func add(word: UInt16) { sum += UInt64(word) }
 

@@ -50,7 +50,9 @@ enum Lab {
             return "`ip netns` is not available"
         }
         if !hasBinary { return "socketscope binary not found at \(socketscope) (set SOCKETSCOPE)" }
-        if which("python3") == nil { return "python3 not found (the lab runs the board programs with it)" }
+        for tool in ["python3", "nft", "dnsmasq", "ethtool"] where which(tool) == nil {
+            return "\(tool) not found (the lab needs python3, nftables, dnsmasq and ethtool)"
+        }
         return nil
     }()
 
@@ -72,7 +74,8 @@ enum Lab {
 
     static func which(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"
-        for dir in path.split(separator: ":") + ["/usr/sbin", "/sbin"] {
+        let dirs: [String] = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin"]
+        for dir in dirs {
             let p = "\(dir)/\(name)"
             if FileManager.default.isExecutableFile(atPath: p) { return p }
         }
@@ -236,7 +239,7 @@ enum ScenarioChecks {
 @Suite("Captures lab (live, network namespaces)", .serialized)
 struct LabTests {
     @Test("record a lab scenario with socketscope live, read it back",
-          .enabled(if: Lab.liveEnabled, "needs root, `ip netns`, python3 and the socketscope binary"),
+          .enabled(if: Lab.liveEnabled, "needs root, `ip netns`, python3, nft, dnsmasq, ethtool and the socketscope binary"),
           .timeLimit(.minutes(2)),
           arguments: ["http-get", "refused", "udp-echo"])
     func scenario(_ name: String) throws {
