@@ -145,7 +145,7 @@ public enum FrameJSON {
             json.key("response"); json.objectValue()
             if let status = exchange.status { json.field("status", status) } else { json.fieldNull("status") }
             json.field("reason", exchange.reason ?? "")
-            json.field("version", exchange.version ?? "")
+            json.field("version", exchange.responseVersion ?? exchange.version ?? "")
             json.endObject()
         } else {
             json.key("request"); json.objectValue()
