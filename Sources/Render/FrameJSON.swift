@@ -10,8 +10,8 @@ public enum FrameJSON {
         if let session = annotation.session { json.field("session", session) } else { json.fieldNull("session") }
         if frame.sourceMAC != nil || frame.destinationMAC != nil {
             json.key("eth"); json.objectValue()
-            if let source = frame.sourceMAC { json.field("src", source.description) }
-            if let destination = frame.destinationMAC { json.field("dst", destination.description) }
+            if let source = frame.sourceMAC { json.key("src"); json.mac(source) }
+            if let destination = frame.destinationMAC { json.key("dst"); json.mac(destination) }
             if let type = frame.etherType { json.field("type", "0x" + FrameSummary.hex16(type)) }
             if !frame.vlanIDs.isEmpty {
                 json.key("vlan"); json.arrayValue()
@@ -24,17 +24,18 @@ public enum FrameJSON {
             json.key("arp"); json.objectValue()
             json.field("opcode", arp.operation)
             json.field("kind", arp.kind.rawValue)
-            json.field("sender_mac", arp.senderMAC.description)
-            json.field("sender_ip", arp.senderIP.description)
-            json.field("target_mac", arp.targetMAC.description)
-            json.field("target_ip", arp.targetIP.description)
+            json.key("sender_mac"); json.mac(arp.senderMAC)
+            json.key("sender_ip"); json.ip(arp.senderIP)
+            json.key("target_mac"); json.mac(arp.targetMAC)
+            json.key("target_ip"); json.ip(arp.targetIP)
             json.endObject()
         }
         if let source = frame.sourceIP, let destination = frame.destinationIP {
-            json.key(source.isV4 ? "ip" : "ipv6"); json.objectValue()
-            json.field("src", source.description)
-            json.field("dst", destination.description)
-            if let ttl = frame.ttl { json.field(source.isV4 ? "ttl" : "hlim", ttl) }
+            if source.isV4 { json.key("ip") } else { json.key("ipv6") }
+            json.objectValue()
+            json.key("src"); json.ip(source)
+            json.key("dst"); json.ip(destination)
+            if let ttl = frame.ttl { if source.isV4 { json.field("ttl", ttl) } else { json.field("hlim", ttl) } }
             if let id = frame.ipID { json.field("id", id) }
             if let proto = frame.ipProtocol { json.field("proto", proto) }
             if source.isV4 { json.field("df", frame.dontFragment) }
@@ -43,7 +44,8 @@ public enum FrameJSON {
             json.endObject()
         }
         if let icmp = frame.icmp {
-            json.key(icmp.isV6 ? "icmpv6" : "icmp"); json.objectValue()
+            if icmp.isV6 { json.key("icmpv6") } else { json.key("icmp") }
+            json.objectValue()
             json.field("type", icmp.type)
             json.field("code", icmp.code)
             if let quoted = icmp.quoted {
@@ -143,7 +145,7 @@ public enum FrameJSON {
             json.key("response"); json.objectValue()
             if let status = exchange.status { json.field("status", status) } else { json.fieldNull("status") }
             json.field("reason", exchange.reason ?? "")
-            json.field("version", exchange.version ?? "")
+            json.field("version", exchange.responseVersion ?? exchange.version ?? "")
             json.endObject()
         } else {
             json.key("request"); json.objectValue()

@@ -111,7 +111,7 @@ public enum FrameSummary {
     /// The HTTP head this frame completed: the response if its head ended here, else the request.
     static func httpInfo(_ exchange: HTTPTransaction, frameNumber: Int) -> String {
         if exchange.responseFrame == frameNumber, let status = exchange.status {
-            return "HTTP response " + (exchange.version ?? "") + " \(status) " + (exchange.reason ?? "")
+            return "HTTP response " + (exchange.responseVersion ?? exchange.version ?? "") + " \(status) " + (exchange.reason ?? "")
         }
         return "HTTP " + (exchange.method ?? "?") + " " + (exchange.uri ?? "?") + " " + (exchange.version ?? "")
     }

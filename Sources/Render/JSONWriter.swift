@@ -1,3 +1,5 @@
+import Wire
+
 /// Appends JSON to a byte buffer by hand: Foundation's encoder is far too slow for a frame-per-line stream.
 /// Any string, whatever bytes it came from, comes out as valid JSON.
 public struct JSONWriter {
@@ -23,16 +25,28 @@ public struct JSONWriter {
     public mutating func beginArray() { separator(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
     public mutating func endArray() { bytes.append(UInt8(ascii: "]")); _ = needsComma.popLast() }
 
-    /// Writes `"key":` (the value follows with one of the value calls).
-    public mutating func key(_ key: String) {
+    /// Writes `"key":` (the value follows with one of the value calls). Keys are literals: plain ASCII copied
+    /// as is, with no escaping pass.
+    public mutating func key(_ key: StaticString) {
         separator()
-        Self.appendString(key, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+        bytes.append(UInt8(ascii: "\""))
         bytes.append(UInt8(ascii: ":"))
         // The value that follows must not add another comma.
         needsComma[needsComma.count - 1] = false
         pendingValue = true
     }
     private var pendingValue = false
+
+    /// Writes a key computed at run time (escaped like any string).
+    public mutating func key(dynamic key: String) {
+        separator()
+        Self.appendString(key, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        needsComma[needsComma.count - 1] = false
+        pendingValue = true
+    }
 
     private mutating func valueSeparator() {
         if pendingValue {
@@ -61,10 +75,38 @@ public struct JSONWriter {
     public mutating func objectValue() { valueSeparator(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
     public mutating func arrayValue() { valueSeparator(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
 
-    public mutating func field(_ name: String, _ value: String) { key(name); string(value) }
-    public mutating func field<I: BinaryInteger>(_ name: String, _ value: I) { key(name); int(value) }
-    public mutating func field(_ name: String, _ value: Bool) { key(name); bool(value) }
-    public mutating func fieldNull(_ name: String) { key(name); null() }
+    public mutating func field(_ name: StaticString, _ value: String) { key(name); string(value) }
+    public mutating func field<I: BinaryInteger>(_ name: StaticString, _ value: I) { key(name); int(value) }
+    public mutating func field(_ name: StaticString, _ value: Bool) { key(name); bool(value) }
+    public mutating func fieldNull(_ name: StaticString) { key(name); null() }
+
+    /// An IP address as a JSON string, written digit by digit (no intermediate String).
+    public mutating func ip(_ address: IPAddress) {
+        valueSeparator()
+        guard case .v4(let value) = address else {
+            Self.appendString(address.description, to: &bytes)
+            return
+        }
+        bytes.append(UInt8(ascii: "\""))
+        for shift in [UInt32(24), 16, 8, 0] {
+            Self.appendInteger((value >> shift) & 0xff, to: &bytes)
+            if shift != 0 { bytes.append(UInt8(ascii: ".")) }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A MAC address as a JSON string ("5c:cf:7f:01:02:03").
+    public mutating func mac(_ address: MACAddress) {
+        valueSeparator()
+        bytes.append(UInt8(ascii: "\""))
+        for index in 0..<6 {
+            let byte = UInt8(truncatingIfNeeded: address.rawValue >> UInt64(40 - 8 * index))
+            bytes.append(Self.hexDigits[Int(byte >> 4)])
+            bytes.append(Self.hexDigits[Int(byte & 0x0f)])
+            if index != 5 { bytes.append(UInt8(ascii: ":")) }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
 
     private static let trueBytes = Array("true".utf8)
     private static let falseBytes = Array("false".utf8)
@@ -89,10 +131,19 @@ public struct JSONWriter {
         }
     }
 
-    /// Appends a JSON string literal for `value` (valid Unicode, so only escaping is needed).
+    /// Appends a JSON string literal for `value` (valid Unicode, so only escaping is needed). Plain printable
+    /// ASCII, the usual case, is copied in one go.
     public static func appendString(_ value: String, to bytes: inout [UInt8]) {
         var value = value
-        value.withUTF8 { appendString(bytes: $0, to: &bytes) }
+        value.withUTF8 { utf8 in
+            if utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != 0x22 && $0 != 0x5c }) {
+                bytes.append(UInt8(ascii: "\""))
+                bytes.append(contentsOf: utf8)
+                bytes.append(UInt8(ascii: "\""))
+            } else {
+                appendString(bytes: utf8, to: &bytes)
+            }
+        }
     }
 
     /// Appends a JSON string literal for arbitrary bytes: valid UTF-8 passes through (escaped), and each invalid

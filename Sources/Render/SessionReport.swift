@@ -156,25 +156,25 @@ public enum SessionReport {
         }
     }
 
-    static func writeEndpoint(_ name: String, _ endpoint: Endpoint, into json: inout JSONWriter) {
+    static func writeEndpoint(_ name: StaticString, _ endpoint: Endpoint, into json: inout JSONWriter) {
         json.key(name); json.objectValue()
-        json.field("ip", endpoint.ip.description)
+        json.key("ip"); json.ip(endpoint.ip)
         json.field("port", endpoint.port)
         json.endObject()
     }
 
-    static func writeCounts(_ name: String, _ counts: DirectionCounts, into json: inout JSONWriter) {
+    static func writeCounts(_ name: StaticString, _ counts: DirectionCounts, into json: inout JSONWriter) {
         json.key(name); json.objectValue()
         json.field("client", counts.client)
         json.field("server", counts.server)
         json.endObject()
     }
 
-    static func optionalString(_ name: String, _ value: String?, into json: inout JSONWriter) {
+    static func optionalString(_ name: StaticString, _ value: String?, into json: inout JSONWriter) {
         if let value { json.field(name, value) } else { json.fieldNull(name) }
     }
 
-    static func optionalInt(_ name: String, _ value: Int?, into json: inout JSONWriter) {
+    static func optionalInt(_ name: StaticString, _ value: Int?, into json: inout JSONWriter) {
         if let value { json.field(name, value) } else { json.fieldNull(name) }
     }
 

@@ -71,35 +71,49 @@ struct FollowCommand: ParsableCommand {
         let analyzer = FrameAnalyzer(options: limits.sessionOptions)
         let tracker = analyzer.tracker
         let printer = StreamPrinter(format: format, direction: direction, sink: sink, palette: palette)
-        var body = httpBody.map { HTTPBodyExtractor(responseIndex: $0) }
         var seen = false
         var sessionEnded = false
-        tracker.onStreamData = { id, side, chunk in
-            guard id == session else { return }
-            seen = true
-            if body != nil {
-                body?.consume(side, chunk, sink: sink)
-            } else {
+        var bodyFound = false
+        if let httpBody {
+            // The sessions layer parses HTTP once for everyone; it hands over each response's decoded body.
+            tracker.onHTTPBody = { id, responseIndex, bytes in
+                guard id == session, responseIndex == httpBody else { return }
+                bodyFound = true
+                sink.write(bytes: bytes)
+                if sink.buffer.count > 1 << 16 { sink.flush() }
+            }
+            tracker.onSessionEnd = { summary in
+                guard summary.id == session else { return }
+                sessionEnded = true
+                seen = summary.frameCount > 0
+                // A body of length 0 is a body too.
+                if summary.http.contains(where: { $0.responseIndex == httpBody && $0.status != nil }) { bodyFound = true }
+            }
+        } else {
+            tracker.onStreamData = { id, side, chunk in
+                guard id == session else { return }
+                seen = true
                 printer.consume(side, chunk)
             }
         }
-        tracker.onSessionEnd = { summary in
-            if summary.id == session { sessionEnded = true }
+        if httpBody == nil {
+            tracker.onSessionEnd = { summary in
+                if summary.id == session { sessionEnded = true }
+            }
         }
         try CaptureInput.forEachFrame(in: files, before: { sink.flush() }) { frame in
             _ = analyzer.analyze(frame)
             return !sessionEnded
         }
         if !sessionEnded { _ = tracker.finish() }
-        printer.finish()
-        body?.finish(sink: sink)
+        if httpBody == nil { printer.finish() }
         sink.flush()
         if !seen {
             throw CommandFailure(message: "session \(session) has no TCP payload in this capture "
                 + "(`socketscope sessions` lists the sessions)", code: 1)
         }
-        if let body, !body.found {
-            throw CommandFailure(message: "session \(session) has no HTTP response number \(body.responseIndex)", code: 1)
+        if let httpBody, !bodyFound {
+            throw CommandFailure(message: "session \(session) has no HTTP response number \(httpBody)", code: 1)
         }
     }
 }
@@ -189,68 +203,5 @@ final class StreamPrinter {
     private func hex8(_ value: Int64) -> String {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: max(0, 8 - digits.count)) + digits
-    }
-}
-
-/// Writes the decoded body (chunked framing removed) of the K-th HTTP response of a session, using the same
-/// resumable parser as the sessions layer.
-struct HTTPBodyExtractor {
-    let responseIndex: Int
-    private var requests = HTTPParser(role: .requests)
-    private var responses = HTTPParser(role: .responses)
-    private var responsesSeen = 0
-    private(set) var found = false
-    private var writing = false
-    private var done = false
-
-    init(responseIndex: Int) { self.responseIndex = responseIndex }
-
-    mutating func consume(_ side: Direction, _ chunk: StreamChunk, sink: OutputSink) {
-        guard !done else { return }
-        if side == .clientToServer {
-            let events: [HTTPParserEvent]
-            switch chunk {
-            case .data(let bytes, _, _): events = requests.feed(bytes)
-            case .gap(let length, _, _): events = requests.feedGap(count: Int(clamping: length))
-            case .end: events = requests.finish()
-            }
-            for case .head(let head, _) in events {
-                responses.expectResponse(toMethod: head.method ?? "GET")
-            }
-            return
-        }
-        let events: [HTTPParserEvent]
-        switch chunk {
-        case .data(let bytes, _, _): events = responses.feed(bytes)
-        case .gap(let length, _, _): events = responses.feedGap(count: Int(clamping: length))
-        case .end: events = responses.finish()
-        }
-        handle(events, sink: sink)
-    }
-
-    private mutating func handle(_ events: [HTTPParserEvent], sink: OutputSink) {
-        for event in events {
-            switch event {
-            case .head(let head, _):
-                // 1xx interim responses are not the response the request is waiting for.
-                if let status = head.status, status >= 100 && status < 200 { continue }
-                responsesSeen += 1
-                writing = responsesSeen == responseIndex
-                if writing { found = true }
-            case .body(let bytes, _):
-                if writing { sink.write(bytes: bytes) }
-            case .bodyGap:
-                break
-            case .complete:
-                if writing { writing = false; done = true }
-            case .malformed:
-                writing = false
-            }
-        }
-    }
-
-    mutating func finish(sink: OutputSink) {
-        guard !done else { return }
-        handle(responses.finish(), sink: sink)
     }
 }

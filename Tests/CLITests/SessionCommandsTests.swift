@@ -94,6 +94,25 @@ struct SessionCommandsTests {
         #expect(missing.status == 1 && missing.stderr.contains("99"))
     }
 
+    @Test("follow --http-body writes the decoded body, whose SHA-256 is the one sessions reports",
+          arguments: ["chunked.pcap", "http-get.pcap", "keep-alive-hang.pcap"])
+    func httpBody(capture: String) throws {
+        let sessions = jsonLines(try CLI.socketscope("sessions", CLI.capture(capture), "--format", "json"))
+        let session = try #require(sessions.first { !(($0["http"] as? [Any]) ?? []).isEmpty })
+        let exchange = try #require((session["http"] as? [[String: Any]])?.first)
+        let id = try #require(session["id"] as? Int)
+        let body = try CLI.socketscope("follow", CLI.capture(capture), "--session", String(id), "--http-body", "1")
+        #expect(body.status == 0, "\(body.stderr)")
+        #expect(body.stdout.count == exchange["body_length"] as? Int)
+        #expect(SHA256Hex.of(body.stdout) == exchange["body_sha256"] as? String)
+        if capture == "chunked.pcap" {
+            #expect(exchange["chunked"] as? Bool == true)
+            #expect(!String(decoding: body.stdout, as: UTF8.self).contains("\r\n0\r\n"), "chunk framing removed")
+        }
+        let none = try CLI.socketscope("follow", CLI.capture(capture), "--session", String(id), "--http-body", "9")
+        #expect(none.status == 1 && none.stderr.contains("no HTTP response number 9"))
+    }
+
     @Test("explain picks the HTTP GET by default and tiles every byte")
     func explainDefault() throws {
         let result = try CLI.socketscope("explain", CLI.capture("http-get.pcap"), "--format", "json")
