@@ -27,7 +27,7 @@ public struct LoopbackHeader: Sendable, Hashable {
             }
         }
         family = bigEndian
-            ? try reader.u32(networkOrder ? .null : .null, networkOrder ? "loop.family" : "null.family", meaning: meaning)
+            ? try reader.u32(.null, networkOrder ? "loop.family" : "null.family", meaning: meaning)
             : try reader.u32LE(.null, "null.family", meaning: meaning)
     }
 }

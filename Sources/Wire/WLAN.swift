@@ -28,19 +28,72 @@ public struct RadiotapHeader: Sendable, Hashable {
             word = try reader.u32LE(.radiotap, "radiotap.present.word", display: hex32, meaning: { _ in "more present bits" })
             words += 1
         }
-        // The fields follow, aligned to their natural size (radiotap.org "Alignment"). TSFT (bit 0) is 8 bytes
-        // aligned to 8; Flags (bit 1) is one byte.
-        var flagsOffset = reader.offset
-        if present & 1 != 0 { flagsOffset = (flagsOffset - start + 7) / 8 * 8 + start + 8 }
+        // The fields follow, each aligned to its natural size from the header start (radiotap.org, "Alignment").
         hasFCS = false
         let end = start + self.length
-        if present & 2 != 0, flagsOffset < end, let flags = reader.peekU8(at: flagsOffset) {
-            hasFCS = flags & 0x10 != 0
+        if words == 1 {
+            try Self.readFields(&reader, start: start, end: end, present: present, hasFCS: &hasFCS)
         }
         if end > reader.offset {
-            let fcs = hasFCS
             _ = try reader.bytes(.radiotap, "radiotap.fields", count: end - reader.offset,
-                                 meaning: { _ in "radio details (signal strength, channel, data rate)" + (fcs ? "; the flags say the frame ends with its FCS" : "") })
+                                 meaning: { _ in "further radio details SocketScope does not decode" })
+        }
+    }
+
+    /// The standard fields 0–14 (radiotap.org "Defined fields"): (bit, size, alignment). Stops at the first
+    /// present field it does not know; the caller records the rest as one block.
+    private static let layout: [(bit: UInt32, size: Int, align: Int)] = [
+        (0, 8, 8), (1, 1, 1), (2, 1, 1), (3, 4, 2), (4, 2, 1), (5, 1, 1), (6, 1, 1), (7, 2, 2), (8, 2, 2),
+        (9, 2, 2), (10, 1, 1), (11, 1, 1), (12, 1, 1), (13, 1, 1), (14, 2, 2),
+    ]
+
+    private static let fieldNames: [Int: String] = [
+        4: "radiotap.fhss", 7: "radiotap.quality", 8: "radiotap.txattenuation", 9: "radiotap.db_txattenuation",
+        10: "radiotap.txpower", 11: "radiotap.antenna", 12: "radiotap.db_antsignal", 13: "radiotap.db_antnoise",
+        14: "radiotap.rxflags",
+    ]
+
+    private static func readFields(_ reader: inout FrameReader, start: Int, end: Int, present: UInt32,
+                                   hasFCS: inout Bool) throws(WireError) {
+        for field in layout where present & (1 << field.bit) != 0 {
+            let relative = reader.offset - start
+            let padding = (field.align - relative % field.align) % field.align
+            guard padding + field.size <= end - reader.offset else { return }
+            if padding > 0 {
+                _ = try reader.bytes(.radiotap, "radiotap.align", count: padding,
+                                     meaning: { _ in "alignment padding before the next radio field" })
+            }
+            switch field.bit {
+            case 0:
+                _ = try reader.bytes(.radiotap, "radiotap.tsft", count: 8,
+                                     display: { bytes in String(bytes.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }) },
+                                     meaning: { _ in "the radio's microsecond clock when the frame arrived" })
+            case 1:
+                let flags = try reader.u8(.radiotap, "radiotap.flags", display: hex8, meaning: { flags in
+                    (flags & 0x10 != 0 ? "the frame ends with its 4-byte FCS" : "no FCS at the end") + (flags & 0x40 != 0 ? "; the radio saw a bad FCS (corrupted frame)" : "")
+                })
+                hasFCS = flags & 0x10 != 0
+            case 2:
+                _ = try reader.u8(.radiotap, "radiotap.datarate", meaning: { rate in
+                    "data rate \(Double(rate) / 2) Mb/s" + (rate <= 4 ? ": the slowest rates, used when the signal is weak" : "")
+                })
+            case 3:
+                _ = try reader.u16LE(.radiotap, "radiotap.channel.freq", meaning: { freq in
+                    let channel = freq == 2484 ? 14 : freq >= 2412 && freq <= 2472 ? (Int(freq) - 2407) / 5 : freq >= 5000 ? (Int(freq) - 5000) / 5 : 0
+                    return "\(freq) MHz" + (channel > 0 ? ", Wi-Fi channel \(channel)" : "") + (freq >= 5000 ? " (5 GHz: an ESP8266 cannot use it)" : "")
+                })
+                _ = try reader.u16LE(.radiotap, "radiotap.channel.flags", display: hex16, meaning: { _ in "channel properties (band, modulation)" })
+            case 5, 6:
+                _ = try reader.u8(.radiotap, field.bit == 5 ? "radiotap.dbm_antsignal" : "radiotap.dbm_antnoise", meaning: { raw in
+                    let dbm = Int(Int8(bitPattern: raw))
+                    if field.bit == 6 { return "noise level \(dbm) dBm" }
+                    let quality = dbm >= -50 ? "excellent" : dbm >= -67 ? "good" : dbm >= -75 ? "weak" : "very weak: expect retries and losses"
+                    return "signal strength \(dbm) dBm (\(quality))"
+                })
+            default:
+                _ = try reader.bytes(.radiotap, fieldNames[Int(field.bit)] ?? "radiotap.field", count: field.size,
+                                     meaning: { _ in "radio field \(field.bit)" })
+            }
         }
     }
 }
