@@ -15,6 +15,7 @@ public struct LoopbackHeader: Sendable, Hashable {
         }
     }
 
+    /// Reads the 4-byte family: `networkOrder` for LINKTYPE_LOOP, else guessed from the bytes (LINKTYPE_NULL).
     public init(from reader: inout FrameReader, networkOrder: Bool) throws(WireError) {
         // NULL stores the family in the writer's byte order; a value with its high half set was written
         // little-endian (families are small numbers).

@@ -3,13 +3,16 @@
 /// The radiotap header a monitor-mode capture puts before each 802.11 frame. Only the fixed part and the flags
 /// field are interpreted; the other radio fields are recorded as one block.
 public struct RadiotapHeader: Sendable, Hashable {
+    /// The whole radiotap header's length in bytes (the 802.11 frame starts after it).
     public var length: Int
+    /// The first present-fields bitmap.
     public var present: UInt32
     /// Flags field bit 0x10: the frame ends with its 4-byte FCS.
     public var hasFCS: Bool
     /// A cap on chained present words (bit 31 extends the bitmap).
     public static let maximumPresentWords = 8
 
+    /// Reads the header and records its fields; the reader is left at the 802.11 frame.
     public init(from reader: inout FrameReader) throws(WireError) {
         let start = reader.offset
         _ = try reader.u8(.radiotap, "radiotap.version", meaning: { $0 == 0 ? "radiotap version 0" : "radiotap version \($0), unknown" })
@@ -100,19 +103,26 @@ public struct RadiotapHeader: Sendable, Hashable {
 
 /// An 802.11 MAC header.
 public struct WLANHeader: Sendable, Hashable {
+    /// Frame control as a little-endian value (type, subtype and flag bits).
     public var frameControl: UInt16
     /// 0 management, 1 control, 2 data.
     public var type: UInt8
+    /// Subtype within the type (data: 0 data, 4 null, 8 QoS data, 12 QoS null).
     public var subtype: UInt8
+    /// The body is encrypted (WEP/WPA): nothing above 802.11 can be read.
     public var isProtected: Bool
+    /// The original sender (SA) and final receiver (DA), whatever the DS bits.
     public var sourceAddress: MACAddress?
     public var destinationAddress: MACAddress?
+    /// The access point's address, when the frame names it.
     public var bssid: MACAddress?
 
     /// Data frames that are not protected and not null-function carry an LLC header.
     public var carriesLLC: Bool { type == 2 && !isProtected && subtype & 0x4 == 0 }
+    /// "management", "control", "data" or "extension".
     public var typeName: String { ["management", "control", "data", "extension"][Int(type & 3)] }
 
+    /// Reads the MAC header (and the CCMP header of protected data frames); the reader is left at the body.
     public init(from reader: inout FrameReader) throws(WireError) {
         // Frame control is little-endian on air; read byte by byte as Wireshark shows its bits.
         let fc0 = try reader.u8(.wlan, "wlan.fc.type_subtype", display: hex8, meaning: { byte in
