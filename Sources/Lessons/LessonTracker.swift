@@ -350,7 +350,7 @@ final class UDPLesson {
 
     /// mDNS, SSDP, NetBIOS, LLMNR: chatter no socket lesson makes.
     static func isChatter(_ ports: (UInt16, UInt16)) -> Bool {
-        let chatter: Set<UInt16> = [5353, 1900, 137, 138, 5355]
-        return chatter.contains(ports.0) || chatter.contains(ports.1)
+        chatterPorts.contains(ports.0) || chatterPorts.contains(ports.1)
     }
+    private static let chatterPorts: Set<UInt16> = [5353, 1900, 137, 138, 5355]
 }
