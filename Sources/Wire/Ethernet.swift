@@ -2,7 +2,9 @@
 
 /// An EtherType (IEEE 802 numbers). Open: unknown values round-trip and print as hex.
 public struct EtherType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The 16-bit value on the wire.
     public let rawValue: UInt16
+    /// Wraps any value, known or not.
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     public static let ipv4 = EtherType(rawValue: 0x0800)
@@ -95,13 +97,10 @@ enum KnownOUI {
     }
 }
 
-/// The Ethernet II header and any VLAN tags after it.
-public struct EthernetHeader: Sendable, Hashable {
-    public var destination: MACAddress
-    public var source: MACAddress
-    /// The EtherType after all VLAN tags (or the 802.3 length when below 0x0600).
-    public var etherType: EtherType
-    public var vlanIDs: [UInt16]
+/// The Ethernet II header and any VLAN tags after it. Its values go straight into `DecodedFrame`
+/// (`destinationMAC`, `sourceMAC`, `vlanIDs`, `etherType`).
+public enum EthernetHeader {
+    /// Destination, source and EtherType.
     public static let size = 14
     /// A cap on stacked tags (802.1ad uses two); more is treated as data.
     public static let maximumVLANTags = 4

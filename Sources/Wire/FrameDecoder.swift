@@ -7,6 +7,7 @@
 public enum FrameDecoder {
     /// LINKTYPE_ values this decoder understands (pcap's link-layer header types registry).
     public enum LinkType {
+        // Values from the tcpdump.org link-layer header types list.
         public static let null: UInt32 = 0
         public static let ethernet: UInt32 = 1
         public static let rawOpenBSD: UInt32 = 12

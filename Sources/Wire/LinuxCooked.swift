@@ -7,8 +7,11 @@ public struct LinuxCookedHeader: Sendable, Hashable {
     public var packetType: UInt16
     /// ARPHRD_ type of the interface (1 Ethernet, 772 loopback…).
     public var hardwareType: UInt16
+    /// Length of the sender's link-layer address (6 for Ethernet).
     public var addressLength: Int
+    /// The sender's MAC address when `addressLength` is 6.
     public var sourceMAC: MACAddress?
+    /// The network protocol that follows (an EtherType).
     public var protocolType: EtherType
     /// SLL2 only.
     public var interfaceIndex: UInt32?

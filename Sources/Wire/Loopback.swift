@@ -15,6 +15,7 @@ public struct LoopbackHeader: Sendable, Hashable {
         }
     }
 
+    /// Reads the 4-byte family: `networkOrder` for LINKTYPE_LOOP, else guessed from the bytes (LINKTYPE_NULL).
     public init(from reader: inout FrameReader, networkOrder: Bool) throws(WireError) {
         // NULL stores the family in the writer's byte order; a value with its high half set was written
         // little-endian (families are small numbers).
@@ -27,7 +28,7 @@ public struct LoopbackHeader: Sendable, Hashable {
             }
         }
         family = bigEndian
-            ? try reader.u32(networkOrder ? .null : .null, networkOrder ? "loop.family" : "null.family", meaning: meaning)
+            ? try reader.u32(.null, networkOrder ? "loop.family" : "null.family", meaning: meaning)
             : try reader.u32LE(.null, "null.family", meaning: meaning)
     }
 }

@@ -3,13 +3,16 @@
 /// The radiotap header a monitor-mode capture puts before each 802.11 frame. Only the fixed part and the flags
 /// field are interpreted; the other radio fields are recorded as one block.
 public struct RadiotapHeader: Sendable, Hashable {
+    /// The whole radiotap header's length in bytes (the 802.11 frame starts after it).
     public var length: Int
+    /// The first present-fields bitmap.
     public var present: UInt32
     /// Flags field bit 0x10: the frame ends with its 4-byte FCS.
     public var hasFCS: Bool
     /// A cap on chained present words (bit 31 extends the bitmap).
     public static let maximumPresentWords = 8
 
+    /// Reads the header and records its fields; the reader is left at the 802.11 frame.
     public init(from reader: inout FrameReader) throws(WireError) {
         let start = reader.offset
         _ = try reader.u8(.radiotap, "radiotap.version", meaning: { $0 == 0 ? "radiotap version 0" : "radiotap version \($0), unknown" })
@@ -28,38 +31,98 @@ public struct RadiotapHeader: Sendable, Hashable {
             word = try reader.u32LE(.radiotap, "radiotap.present.word", display: hex32, meaning: { _ in "more present bits" })
             words += 1
         }
-        // The fields follow, aligned to their natural size (radiotap.org "Alignment"). TSFT (bit 0) is 8 bytes
-        // aligned to 8; Flags (bit 1) is one byte.
-        var flagsOffset = reader.offset
-        if present & 1 != 0 { flagsOffset = (flagsOffset - start + 7) / 8 * 8 + start + 8 }
+        // The fields follow, each aligned to its natural size from the header start (radiotap.org, "Alignment").
         hasFCS = false
         let end = start + self.length
-        if present & 2 != 0, flagsOffset < end, let flags = reader.peekU8(at: flagsOffset) {
-            hasFCS = flags & 0x10 != 0
+        if words == 1 {
+            try Self.readFields(&reader, start: start, end: end, present: present, hasFCS: &hasFCS)
         }
         if end > reader.offset {
-            let fcs = hasFCS
             _ = try reader.bytes(.radiotap, "radiotap.fields", count: end - reader.offset,
-                                 meaning: { _ in "radio details (signal strength, channel, data rate)" + (fcs ? "; the flags say the frame ends with its FCS" : "") })
+                                 meaning: { _ in "further radio details SocketScope does not decode" })
+        }
+    }
+
+    /// The standard fields 0–14 (radiotap.org "Defined fields"): (bit, size, alignment). Stops at the first
+    /// present field it does not know; the caller records the rest as one block.
+    private static let layout: [(bit: UInt32, size: Int, align: Int)] = [
+        (0, 8, 8), (1, 1, 1), (2, 1, 1), (3, 4, 2), (4, 2, 1), (5, 1, 1), (6, 1, 1), (7, 2, 2), (8, 2, 2),
+        (9, 2, 2), (10, 1, 1), (11, 1, 1), (12, 1, 1), (13, 1, 1), (14, 2, 2),
+    ]
+
+    private static let fieldNames: [Int: String] = [
+        4: "radiotap.fhss", 7: "radiotap.quality", 8: "radiotap.txattenuation", 9: "radiotap.db_txattenuation",
+        10: "radiotap.txpower", 11: "radiotap.antenna", 12: "radiotap.db_antsignal", 13: "radiotap.db_antnoise",
+        14: "radiotap.rxflags",
+    ]
+
+    private static func readFields(_ reader: inout FrameReader, start: Int, end: Int, present: UInt32,
+                                   hasFCS: inout Bool) throws(WireError) {
+        for field in layout where present & (1 << field.bit) != 0 {
+            let relative = reader.offset - start
+            let padding = (field.align - relative % field.align) % field.align
+            guard padding + field.size <= end - reader.offset else { return }
+            if padding > 0 {
+                _ = try reader.bytes(.radiotap, "radiotap.align", count: padding,
+                                     meaning: { _ in "alignment padding before the next radio field" })
+            }
+            switch field.bit {
+            case 0:
+                _ = try reader.bytes(.radiotap, "radiotap.tsft", count: 8,
+                                     display: { bytes in String(bytes.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }) },
+                                     meaning: { _ in "the radio's microsecond clock when the frame arrived" })
+            case 1:
+                let flags = try reader.u8(.radiotap, "radiotap.flags", display: hex8, meaning: { flags in
+                    (flags & 0x10 != 0 ? "the frame ends with its 4-byte FCS" : "no FCS at the end") + (flags & 0x40 != 0 ? "; the radio saw a bad FCS (corrupted frame)" : "")
+                })
+                hasFCS = flags & 0x10 != 0
+            case 2:
+                _ = try reader.u8(.radiotap, "radiotap.datarate", meaning: { rate in
+                    "data rate \(Double(rate) / 2) Mb/s" + (rate <= 4 ? ": the slowest rates, used when the signal is weak" : "")
+                })
+            case 3:
+                _ = try reader.u16LE(.radiotap, "radiotap.channel.freq", meaning: { freq in
+                    let channel = freq == 2484 ? 14 : freq >= 2412 && freq <= 2472 ? (Int(freq) - 2407) / 5 : freq >= 5000 ? (Int(freq) - 5000) / 5 : 0
+                    return "\(freq) MHz" + (channel > 0 ? ", Wi-Fi channel \(channel)" : "") + (freq >= 5000 ? " (5 GHz: an ESP8266 cannot use it)" : "")
+                })
+                _ = try reader.u16LE(.radiotap, "radiotap.channel.flags", display: hex16, meaning: { _ in "channel properties (band, modulation)" })
+            case 5, 6:
+                _ = try reader.u8(.radiotap, field.bit == 5 ? "radiotap.dbm_antsignal" : "radiotap.dbm_antnoise", meaning: { raw in
+                    let dbm = Int(Int8(bitPattern: raw))
+                    if field.bit == 6 { return "noise level \(dbm) dBm" }
+                    let quality = dbm >= -50 ? "excellent" : dbm >= -67 ? "good" : dbm >= -75 ? "weak" : "very weak: expect retries and losses"
+                    return "signal strength \(dbm) dBm (\(quality))"
+                })
+            default:
+                _ = try reader.bytes(.radiotap, fieldNames[Int(field.bit)] ?? "radiotap.field", count: field.size,
+                                     meaning: { _ in "radio field \(field.bit)" })
+            }
         }
     }
 }
 
 /// An 802.11 MAC header.
 public struct WLANHeader: Sendable, Hashable {
+    /// Frame control as a little-endian value (type, subtype and flag bits).
     public var frameControl: UInt16
     /// 0 management, 1 control, 2 data.
     public var type: UInt8
+    /// Subtype within the type (data: 0 data, 4 null, 8 QoS data, 12 QoS null).
     public var subtype: UInt8
+    /// The body is encrypted (WEP/WPA): nothing above 802.11 can be read.
     public var isProtected: Bool
+    /// The original sender (SA) and final receiver (DA), whatever the DS bits.
     public var sourceAddress: MACAddress?
     public var destinationAddress: MACAddress?
+    /// The access point's address, when the frame names it.
     public var bssid: MACAddress?
 
     /// Data frames that are not protected and not null-function carry an LLC header.
     public var carriesLLC: Bool { type == 2 && !isProtected && subtype & 0x4 == 0 }
+    /// "management", "control", "data" or "extension".
     public var typeName: String { ["management", "control", "data", "extension"][Int(type & 3)] }
 
+    /// Reads the MAC header (and the CCMP header of protected data frames); the reader is left at the body.
     public init(from reader: inout FrameReader) throws(WireError) {
         // Frame control is little-endian on air; read byte by byte as Wireshark shows its bits.
         let fc0 = try reader.u8(.wlan, "wlan.fc.type_subtype", display: hex8, meaning: { byte in

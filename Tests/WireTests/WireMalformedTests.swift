@@ -433,6 +433,19 @@ struct WLANTests {
         #expect(Tiling.problem(frame.fields, count: bytes.count) == nil)
     }
 
+    @Test func radiotapFieldsAligned() throws {
+        // TSFT (8, aligned to 8), flags, rate, channel (aligned to 2), antenna signal: 8 + 8 + 1 + 1 + 4 + 1 = 23.
+        let radiotap: [UInt8] = [0, 0, 23, 0, 0x2f, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x02, 0x85, 0x09, 0xa0, 0x00, 0xc4]
+        let bytes = radiotap + Array(Self.frame().dropFirst(8))
+        let frame = FrameDecoder.decode(bytes, linkType: 127, recordFields: true)
+        let fields = flatten(frame.fields)
+        #expect(fields.first { $0.name == "radiotap.channel.freq" }?.value == "2437")
+        #expect(fields.first { $0.name == "radiotap.dbm_antsignal" }?.meaning.contains("-60 dBm") == true)
+        #expect(fields.first { $0.name == "radiotap.datarate" }?.value == "2")
+        #expect(frame.udp != nil)
+        #expect(Tiling.problem(frame.fields, count: bytes.count) == nil)
+    }
+
     @Test func radiotapFCSFlag() {
         let bytes = Self.frame(fcs: true)
         let frame = FrameDecoder.decode(bytes, linkType: 127, recordFields: true)
