@@ -188,7 +188,7 @@ public enum SessionReport {
 
 extension String {
     /// A number with three decimals, without Foundation.
-    init(format3 value: Double) {
+    public init(format3 value: Double) {
         guard value.isFinite else { self = "?"; return }
         let scaled = Int64((abs(value) * 1000).rounded())
         let fraction = String(scaled % 1000)

@@ -42,7 +42,7 @@ struct ExplainCommand: ParsableCommand {
         var count = 0
         try CaptureInput.forEachFrame(in: [file]) { captured in
             count += 1
-            let (decoded, annotation) = analyzer.analyze(captured)
+            let (decoded, annotation, _) = analyzer.analyze(captured)
             if firstFrame == nil { firstFrame = (captured, annotation) }
             if let wanted = frame {
                 if captured.number == wanted { chosen = (captured, annotation); return false }

@@ -1,20 +1,58 @@
 import Capture
+import Lessons
 import Sessions
 import Wire
 
-/// Decode, then session tracking: the one place every command turns a captured frame into what it means.
+/// Decode, session tracking, then lessons: the one place every command turns a captured frame into what it
+/// means. Commands that need only sessions (follow) leave lessons out.
 final class FrameAnalyzer {
     let tracker: SessionTracker
+    let lessons: LessonTracker?
+    /// Called once per ended session, with what the lessons layer says about it.
+    var onSessionEnd: ((SessionSummary, SessionLesson?) -> Void)?
 
-    init(options: SessionOptions = SessionOptions()) {
+    init(options: SessionOptions = SessionOptions(), lessons lessonOptions: LessonOptions? = nil,
+         detector: BoardDetector? = nil) {
         tracker = SessionTracker(options: options)
+        lessons = lessonOptions.map { LessonTracker(options: $0, detector: detector) }
+        tracker.onSessionEnd = { [unowned self] summary in
+            let lesson = self.lessons?.sessionEnded(summary)
+            self.onSessionEnd?(summary, lesson)
+        }
     }
 
-    /// Decodes `frame` on the fast path and follows its session.
-    func analyze(_ frame: Frame) -> (decoded: DecodedFrame, annotation: FrameAnnotation) {
+    /// Decodes `frame` on the fast path, follows its session and gives it its tutorial step.
+    func analyze(_ frame: Frame) -> (decoded: DecodedFrame, annotation: FrameAnnotation, lesson: FrameLesson?) {
         let decoded = FrameDecoder.decode(frame.bytes, linkType: frame.linkType)
         let annotation = tracker.process(decoded, bytes: frame.bytes, number: frame.number,
                                          timeNanoseconds: frame.timeNanoseconds, originalLength: frame.originalLength)
-        return (decoded, annotation)
+        let lesson = lessons?.process(decoded, annotation: annotation, number: frame.number,
+                                      timeNanoseconds: frame.timeNanoseconds, bytes: frame.bytes)
+        return (decoded, annotation, lesson)
+    }
+
+    /// Ends every live session (reported through `onSessionEnd`), then returns the capture-wide findings.
+    func finish() -> [Finding] {
+        _ = tracker.finish()
+        return lessons?.finish() ?? []
+    }
+
+    /// Finds the board before the real pass: reads the files' first frames until the board is known (at most
+    /// `limit` frames), so every step is labelled from frame 1. Standard input cannot be read twice: there the
+    /// board is found on the fly.
+    static func detectBoard(in files: [String], override: BoardOverride?, limit: Int = 20_000) -> BoardDetector {
+        var detector = BoardDetector(override: override)
+        guard override == nil, !files.contains("-") else { return detector }
+        var seen = 0
+        for path in files {
+            guard let reader = try? CaptureFileReader(path: path, firstFrameNumber: seen + 1) else { continue }
+            while seen < limit, let frame = try? reader.next() {
+                seen += 1
+                let decoded = FrameDecoder.decode(frame.bytes, linkType: frame.linkType)
+                _ = detector.feed(decoded, number: frame.number, bytes: frame.bytes)
+                if detector.board != nil { return detector }
+            }
+        }
+        return detector
     }
 }

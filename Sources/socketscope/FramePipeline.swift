@@ -1,4 +1,5 @@
 import Capture
+import Lessons
 import Render
 import Sessions
 import Wire
@@ -6,37 +7,59 @@ import Wire
 import Glibc
 #endif
 
-/// The one output path of `read` and `live`: decode each frame, follow its session, then print it as text or
-/// JSON. Memory depends on the live sessions, never on how many frames went by.
+/// The one output path of `read` and `live`: decode each frame, follow its session, give it its tutorial step,
+/// then print it as text or JSON. Memory depends on the live sessions, never on how many frames went by.
+///
+/// Text from a file is grouped by session: a session's lines wait until it ends, then print as one block with
+/// its diagnosis (at most `maxBufferedLines` per session; past that the block is printed in parts). Live text
+/// prints each frame as it arrives, and each session's diagnosis when it ends.
 final class FramePipeline {
     private let options: FrameOutputOptions
     private let sink: OutputSink
     private let analyzer: FrameAnalyzer
     private let palette: Palette
+    private let grouped: Bool
     private var json = JSONWriter()
     private var firstTime: Int64?
+    private var blocks: [Int: [String]] = [:]
+    private var boardAnnounced = false
+    static let maxBufferedLines = 5000
 
-    init(options: FrameOutputOptions, sink: OutputSink) {
+    init(options: FrameOutputOptions, sink: OutputSink, grouped: Bool, detector: BoardDetector? = nil) {
         self.options = options
         self.sink = sink
-        analyzer = FrameAnalyzer(options: options.sessionOptions)
+        self.grouped = grouped && options.format == .text
+        analyzer = FrameAnalyzer(options: options.sessionOptions, lessons: LessonOptions(board: options.boardOption.override),
+                                 detector: detector)
         palette = Palette.forOutput(isTerminal: sink.isTerminal, environment: ProcessInfoLite.environment)
+        analyzer.onSessionEnd = { [unowned self] summary, lesson in self.sessionEnded(summary, lesson) }
     }
 
     func process(_ frame: Frame) {
-        let (decoded, annotation) = analyzer.analyze(frame)
+        let (decoded, annotation, lesson) = analyzer.analyze(frame)
         switch options.format {
-        case .json: writeJSON(frame, decoded, annotation)
-        case .text: writeText(frame, decoded, annotation)
+        case .json: writeJSON(frame, decoded, annotation, lesson)
+        case .text: writeText(frame, decoded, annotation, lesson)
         }
     }
 
     func finish() {
-        _ = analyzer.tracker.finish()
+        let findings = analyzer.finish()
+        if options.format == .text {
+            for (_, lines) in blocks.sorted(by: { $0.key < $1.key }) { lines.forEach(emit) }
+            blocks = [:]
+            if !findings.isEmpty {
+                emit("")
+                emit(palette.paint("── the whole capture ──", "1"))
+                for finding in findings { LessonText.lines(finding).forEach { emit(palette.paint($0, "33")) } }
+            }
+        }
         sink.flush()
     }
 
-    private func writeJSON(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation) {
+    // MARK: JSON
+
+    private func writeJSON(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation, _ lesson: FrameLesson?) {
         json.reset()
         json.beginObject()
         json.field("frame", frame.number)
@@ -46,25 +69,120 @@ final class FramePipeline {
         json.field("linktype", frame.linkType)
         if let index = frame.interfaceIndex { json.field("interface", index) }
         FrameJSON.writeLayers(decoded, annotation, frameNumber: frame.number, into: &json)
+        if let lesson { LessonText.writeFrameLesson(lesson, into: &json) }
         json.endObject()
         sink.write(bytes: json.bytes)
         sink.endLine()
     }
 
-    private func writeText(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation) {
-        let start = firstTime ?? frame.timeNanoseconds
-        firstTime = start
-        var line = String(frame.number)
-        line += " " + TimeFormat.relative(frame.timeNanoseconds &- start)
-        if let session = annotation.session { line += " #" + String(session) }
-        line += " " + TerminalText.escape(FrameSummary.endpoints(decoded))
-        line += " " + palette.paint(FrameSummary.protocolName(decoded, annotation), "1")
-        line += " " + TerminalText.escape(FrameSummary.info(decoded, annotation, frameNumber: frame.number))
-        line += " (" + String(frame.capturedLength)
-        if frame.originalLength != frame.capturedLength { line += " of " + String(frame.originalLength) }
-        line += " bytes)"
+    // MARK: Text
+
+    private func emit(_ line: String) {
         sink.write(line)
         sink.endLine()
+    }
+
+    private func announceBoard() {
+        guard !boardAnnounced, let lessons = analyzer.lessons else { return }
+        // Live output cannot wait: it says who the board is once that is known (or after the first frame).
+        boardAnnounced = true
+        emit(palette.paint(LessonText.boardLine(lessons.board), "1"))
+        emit("")
+    }
+
+    private func add(_ line: String, session: Int?) {
+        guard grouped, let session else {
+            emit(line)
+            return
+        }
+        blocks[session, default: []].append(line)
+        if blocks[session, default: []].count >= Self.maxBufferedLines, let lines = blocks.removeValue(forKey: session) {
+            lines.forEach(emit)
+            emit(palette.paint("   (session \(session) continues below)", "2"))
+        }
+    }
+
+    private func writeText(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation, _ lesson: FrameLesson?) {
+        announceBoard()
+        let start = firstTime ?? frame.timeNanoseconds
+        firstTime = start
+        let session = annotation.session
+        if grouped, let session, blocks[session] == nil {
+            blocks[session] = [sessionHeader(session, decoded, annotation, lesson)]
+        }
+        for inferred in lesson?.inferred ?? [] {
+            add(palette.paint("      ·            " + LessonText.line(inferred) + "  (no packet)", "2"), session: session)
+        }
+        var line = pad(String(frame.number), 6) + " " + pad(TimeFormat.relative(frame.timeNanoseconds &- start), 10, left: false)
+        if !grouped, let session { line += " #" + String(session) }
+        line += " " + direction(decoded, lesson)
+        line += " " + palette.paint(FrameSummary.protocolName(decoded, annotation), "1")
+        line += " " + TerminalText.escape(FrameSummary.info(decoded, annotation, frameNumber: frame.number))
+        if frame.originalLength != frame.capturedLength { line += " (\(frame.capturedLength) of \(frame.originalLength) bytes captured)" }
+        if let step = lesson?.step {
+            let tag = "[" + (step.number.map { "\($0) " } ?? "") + step.id.rawValue + "]" + (step.call.map { " " + $0 } ?? "")
+            line += "  " + palette.paint(TerminalText.escape(tag), stepColour(step.id))
+        }
+        add(line, session: session)
+        if options.explain, let step = lesson?.step {
+            add(palette.paint("                  " + TerminalText.escape(step.explanation), "2"), session: session)
+        }
+    }
+
+    /// "board → peer" arrows when the board is known, else the addresses.
+    private func direction(_ decoded: DecodedFrame, _ lesson: FrameLesson?) -> String {
+        guard let step = lesson?.step, step.boardKnown, decoded.sourceIP != nil || decoded.arp != nil else {
+            return TerminalText.escape(FrameSummary.endpoints(decoded))
+        }
+        return step.fromBoard ? "board → " + peerName(decoded, toBoard: false) : "board ← " + peerName(decoded, toBoard: true)
+    }
+
+    private func peerName(_ decoded: DecodedFrame, toBoard: Bool) -> String {
+        if let ip = toBoard ? decoded.sourceIP : decoded.destinationIP { return ip.description }
+        if let arp = decoded.arp { return toBoard ? arp.senderIP.description : arp.targetIP.description }
+        return "?"
+    }
+
+    private func sessionHeader(_ session: Int, _ decoded: DecodedFrame, _ annotation: FrameAnnotation,
+                               _ lesson: FrameLesson?) -> String {
+        var title = "── Session \(session): " + (annotation.proto?.name.uppercased() ?? "")
+        title += " " + TerminalText.escape(FrameSummary.endpoints(decoded))
+        if let step = lesson?.step, step.role != .network || step.id == .dnsLookup {
+            let side = step.boardKnown ? (roleIsBoard(step) ? ", the board is the " + step.role.rawValue : "") : ""
+            title += " (lesson: " + step.role.rawValue + side + ")"
+        }
+        return "\n" + palette.paint(title + " ──", "1")
+    }
+
+    private func roleIsBoard(_ step: Step) -> Bool { step.role == .client || step.role == .server }
+
+    private func sessionEnded(_ summary: SessionSummary, _ lesson: SessionLesson?) {
+        guard options.format == .text else { return }
+        var lines = grouped ? (blocks.removeValue(forKey: summary.id) ?? []) : []
+        let duration = String(format3: summary.duration)
+        var close = "   session \(summary.id): \(summary.state.rawValue) (\(SessionReport.stateMeaning(summary.state))), "
+        close += "\(summary.frameCount) frames in \(duration) s"
+        lines.append(palette.paint(close, "2"))
+        for finding in lesson?.findings ?? [] {
+            lines.append(contentsOf: LessonText.lines(finding).map { palette.paint("   " + $0, "33") })
+        }
+        lines.forEach(emit)
+    }
+
+    private func stepColour(_ id: StepID) -> String {
+        switch id {
+        case .connect, .accept, .bind, .listen, .create: return "36"
+        case .send, .sendto: return "32"
+        case .recv, .recvfrom: return "34"
+        case .close: return "35"
+        case .dnsLookup, .wifiJoin: return "33"
+        case .other: return "2"
+        }
+    }
+
+    private func pad(_ text: String, _ width: Int, left: Bool = true) -> String {
+        let padding = String(repeating: " ", count: max(0, width - text.count))
+        return left ? padding + text : text + padding
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Capture
+import Lessons
 import Render
 
 struct LiveCommand: ParsableCommand {
@@ -109,13 +110,13 @@ struct LiveCommand: ParsableCommand {
         let decoding = WorkerThread { [output, sessions] in
             if sessions {
                 let printer = SessionPrinter(format: output.format, sink: sink)
-                let analyzer = FrameAnalyzer(options: output.sessionOptions)
-                analyzer.tracker.onSessionEnd = { printer.ended($0) }
+                let analyzer = FrameAnalyzer(options: output.sessionOptions,
+                                             lessons: LessonOptions(board: output.boardOption.override))
+                analyzer.onSessionEnd = { printer.ended($0, $1) }
                 while let frame = queue.take() { _ = analyzer.analyze(frame) }
-                _ = analyzer.tracker.finish()
-                printer.finish()
+                printer.finish(captureFindings: analyzer.finish(), board: analyzer.lessons?.board)
             } else {
-                let pipeline = FramePipeline(options: output, sink: sink)
+                let pipeline = FramePipeline(options: output, sink: sink, grouped: false)
                 while let frame = queue.take() { pipeline.process(frame) }
                 pipeline.finish()
             }

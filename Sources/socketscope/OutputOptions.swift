@@ -1,4 +1,5 @@
 import ArgumentParser
+import Lessons
 import Sessions
 
 /// Output format for frame-by-frame commands.
@@ -49,10 +50,31 @@ struct SessionLimitOptions: ParsableArguments {
     }
 }
 
+/// Which endpoint is the board (`--board`), shared by every command that tells lessons.
+struct BoardOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The board's IP or MAC address. Without it SocketScope looks for an Espressif MAC, an ESP DHCP hostname or lwIP's TCP fingerprint, and says why it chose.",
+        valueName: "ip|mac"))
+    var board: String?
+
+    func validate() throws {
+        if let board, BoardOverride(board) == nil {
+            throw ValidationError("--board takes an IPv4 address (192.168.4.2) or a MAC address (5c:cf:7f:a1:b2:c3), not '\(board)'")
+        }
+    }
+
+    var override: BoardOverride? { board.flatMap(BoardOverride.init) }
+}
+
 /// Options shared by `read` and `live`: they print frames through one output path.
 struct FrameOutputOptions: ParsableArguments {
-    @Option(name: .long, help: "Output format: text (one line per frame) or json (one JSON object per frame and line).")
+    @Option(name: .long, help: "Output format: text (frames grouped by session, each with its tutorial step) or json (one JSON object per frame and line).")
     var format: OutputFormat = .text
+
+    @Flag(name: .long, help: "Add the plain-words sentence under each frame (text output).")
+    var explain = false
+
+    @OptionGroup var boardOption: BoardOption
 
     @OptionGroup(title: "Limits") var limits: SessionLimitOptions
 

@@ -29,7 +29,8 @@ struct ReadCommand: ParsableCommand {
 
     func run() throws {
         let sink = OutputSink()
-        let pipeline = FramePipeline(options: output, sink: sink)
+        let detector = FrameAnalyzer.detectBoard(in: files, override: output.boardOption.override)
+        let pipeline = FramePipeline(options: output, sink: sink, grouped: true, detector: detector)
         defer { pipeline.finish() }
         try CaptureInput.forEachFrame(in: files, before: { sink.flush() }) { frame in
             pipeline.process(frame)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Capture
+import Lessons
 import Render
 import Sessions
 import Wire
@@ -25,6 +26,8 @@ struct SessionsCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text (a block per session) or json (one object per session and line).")
     var format: OutputFormat = .text
 
+    @OptionGroup var boardOption: BoardOption
+
     @OptionGroup(title: "Limits") var limits: SessionLimitOptions
 
     func validate() throws {
@@ -34,12 +37,14 @@ struct SessionsCommand: ParsableCommand {
     func run() throws {
         let sink = OutputSink()
         let report = SessionPrinter(format: format, sink: sink)
-        let analyzer = FrameAnalyzer(options: limits.sessionOptions)
+        let detector = FrameAnalyzer.detectBoard(in: files, override: boardOption.override)
+        let analyzer = FrameAnalyzer(options: limits.sessionOptions, lessons: LessonOptions(board: boardOption.override),
+                                     detector: detector)
         let tracker = analyzer.tracker
-        tracker.onSessionEnd = { report.ended($0) }
+        analyzer.onSessionEnd = { report.ended($0, $1) }
+        if format == .text { report.announce(board: analyzer.lessons?.board) }
         defer {
-            _ = tracker.finish()
-            report.finish()
+            report.finish(captureFindings: analyzer.finish(), board: analyzer.lessons?.board)
             if tracker.evictedCount > 0 {
                 printError("socketscope: \(tracker.evictedCount) sessions were ended early to stay within --max-flows")
             }
@@ -57,7 +62,7 @@ final class SessionPrinter {
     private let format: OutputFormat
     private let sink: OutputSink
     private let palette: Palette
-    private var waiting: [Int: SessionSummary] = [:]
+    private var waiting: [Int: (SessionSummary, SessionLesson?)] = [:]
     private var nextID = 1
     private var json = JSONWriter()
     static let maxWaiting = 10_000
@@ -68,33 +73,73 @@ final class SessionPrinter {
         palette = Palette.forOutput(isTerminal: sink.isTerminal, environment: ProcessInfoLite.environment)
     }
 
-    func ended(_ session: SessionSummary) {
-        waiting[session.id] = session
+    /// Text output starts with who the board is (JSON carries it in each session's `board`).
+    func announce(board: BoardIdentity?) {
+        sink.write(palette.paint(LessonText.boardLine(board), "1"))
+        sink.endLine()
+        sink.endLine()
+    }
+
+    func ended(_ session: SessionSummary, _ lesson: SessionLesson?) {
+        waiting[session.id] = (session, lesson)
         drain(force: waiting.count > Self.maxWaiting)
     }
 
-    func finish() {
+    /// Prints what is left, then the findings about the capture as a whole: in text after the sessions, in JSON
+    /// as one last line `{"capture": {"board": …, "diagnosis": […]}}` (only when there is a finding).
+    func finish(captureFindings: [Finding], board: BoardIdentity?) {
         while !waiting.isEmpty { drain(force: true) }
+        if !captureFindings.isEmpty {
+            switch format {
+            case .json:
+                json.reset()
+                json.beginObject()
+                json.key("capture"); json.objectValue()
+                json.key("board"); LessonText.writeBoard(board, into: &json)
+                json.key("diagnosis"); LessonText.writeFindings(captureFindings, into: &json)
+                json.endObject()
+                json.endObject()
+                sink.write(bytes: json.bytes)
+                sink.endLine()
+            case .text:
+                sink.write(palette.paint("The whole capture", "1"))
+                sink.endLine()
+                for finding in captureFindings {
+                    for line in LessonText.lines(finding) { sink.write(palette.paint("  " + line, "33")); sink.endLine() }
+                }
+            }
+        }
         sink.flush()
     }
 
     private func drain(force: Bool) {
         if force, waiting[nextID] == nil, let lowest = waiting.keys.min() { nextID = lowest }
-        while let session = waiting.removeValue(forKey: nextID) {
-            print(session)
+        while let (session, lesson) = waiting.removeValue(forKey: nextID) {
+            print(session, lesson)
             nextID += 1
         }
     }
 
-    private func print(_ session: SessionSummary) {
+    private func print(_ session: SessionSummary, _ lesson: SessionLesson?) {
         switch format {
         case .json:
             json.reset()
-            SessionReport.writeJSON(session, into: &json)
+            SessionReport.writeJSON(session, into: &json) { json in
+                if let lesson { LessonText.writeSessionLesson(lesson, into: &json) }
+            }
             sink.write(bytes: json.bytes)
             sink.endLine()
         case .text:
             sink.write(SessionReport.text(session, palette: palette))
+            if let lesson {
+                if let role = lesson.role {
+                    let side = lesson.board == .client || lesson.board == .server ? ", the board is the \(lesson.board.rawValue)" : ""
+                    sink.write("  lesson: \(role.rawValue)\(side)\n")
+                }
+                for finding in lesson.findings {
+                    for line in LessonText.lines(finding) { sink.write(palette.paint("  " + line, "33")); sink.endLine() }
+                }
+            }
             sink.endLine()
         }
     }

@@ -20,6 +20,7 @@ struct SocketScope: ParsableCommand {
           socketscope interfaces
         """,
         subcommands: [ReadCommand.self, LiveCommand.self, SessionsCommand.self, FollowCommand.self, ExplainCommand.self,
+                      LadderCommand.self,
                       InterfacesCommand.self]
     )
 }
