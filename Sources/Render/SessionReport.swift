@@ -180,9 +180,12 @@ public enum SessionReport {
 
     /// Epoch seconds with nine decimals.
     public static func epoch(_ nanoseconds: Int64) -> String {
-        let seconds = nanoseconds / 1_000_000_000
-        let fraction = String(nanoseconds % 1_000_000_000)
-        return String(seconds) + "." + String(repeating: "0", count: max(0, 9 - fraction.count)) + fraction
+        // Sign first, then the magnitude: a negative time (before 1970) must still be one JSON number.
+        let sign = nanoseconds < 0 ? "-" : ""
+        let magnitude = nanoseconds.magnitude
+        let fraction = String(magnitude % 1_000_000_000)
+        return sign + String(magnitude / 1_000_000_000) + "."
+            + String(repeating: "0", count: max(0, 9 - fraction.count)) + fraction
     }
 }
 
