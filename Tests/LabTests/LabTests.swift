@@ -211,25 +211,51 @@ enum Report {
 
 // MARK: - Per-scenario expectations
 
-/// What each scenario's capture must show. Today: frame counts that the
-/// scenario cannot do without. Add assertions on `session`, `tcp.flags`, ...
-/// here as `socketscope read` reports them.
+/// What each scenario's live capture must show, as SocketScope reports it: frames, TCP flags, the board's
+/// lwIP-like SYN, sessions, tutorial steps and diagnoses.
 enum ScenarioChecks {
+    static func tcp(_ r: FrameRecord) -> [String: Any]? { r.json["tcp"] as? [String: Any] }
+    static func flags(_ r: FrameRecord) -> [String] { tcp(r)?["flags"] as? [String] ?? [] }
+    static func step(_ r: FrameRecord) -> [String: Any]? { r.json["step"] as? [String: Any] }
+    static func source(_ r: FrameRecord) -> String? { (r.json["ip"] as? [String: Any])?["src"] as? String }
+
     static func check(_ scenario: String, _ records: [FrameRecord]) {
+        // Every frame has a tutorial step.
+        #expect(records.allSatisfy { step($0) != nil }, "\(scenario): a frame without a step")
         switch scenario {
         case "http-get":
-            // ARP + handshake + request + 3-4 data segments + FINs: well over 10 frames
             #expect(records.count >= 10, "http-get: only \(records.count) frames")
-            // later: the board's SYN has MSS 536 and TTL 255; the server FINs first
+            let syn = records.first { flags($0) == ["SYN"] }
+            #expect(syn.flatMap(source) == "192.168.4.2", "the board sends the SYN")
+            #expect(syn.flatMap { tcp($0)?["mss"] as? Int } == 536, "the board's SYN carries MSS 536")
+            #expect(syn.flatMap { ($0.json["ip"] as? [String: Any])?["ttl"] as? Int } == 255, "TTL 255")
+            #expect(syn.flatMap(step)?["id"] as? String == "connect")
+            let ids = records.compactMap { step($0)?["id"] as? String }
+            for id in ["connect", "send", "recv", "close"] { #expect(ids.contains(id), "http-get: no \(id) step") }
+            // HTTP/1.0: the server's FIN comes before the board's.
+            let fins = records.filter { flags($0).contains("FIN") }.compactMap(source)
+            #expect(fins.first == "192.168.4.1", "the server closes first: \(fins)")
+            #expect(records.contains { ($0.json["http"] as? [String: Any])?["request"] != nil }, "the GET is seen")
         case "refused":
-            // (ARP,) SYN, RST/ACK
             #expect(records.count >= 2 && records.count <= 6, "refused: \(records.count) frames")
-            // later: last TCP record has tcp.flags containing RST from 192.168.4.1
+            let reset = records.last { flags($0).contains("RST") }
+            #expect(reset.flatMap(source) == "192.168.4.1", "the server answers with RST")
+            #expect(reset.flatMap(step)?["id"] as? String == "connect", "the RST belongs to connect")
         case "udp-echo":
-            // 3 datagrams and 3 replies (+ ARP)
             #expect(records.count >= 6, "udp-echo: \(records.count) frames")
+            let ids = Set(records.compactMap { step($0)?["id"] as? String })
+            #expect(ids.contains("sendto") && ids.contains("recvfrom"), "udp-echo steps: \(ids)")
         default:
             #expect(records.count > 0)
+        }
+    }
+
+    /// The diagnoses `socketscope sessions` must (and must not) give for a live recording.
+    static func checkDiagnosis(_ scenario: String, _ ids: Set<String>) {
+        switch scenario {
+        case "http-get", "udp-echo": #expect(ids.isEmpty, "\(scenario) is clean, yet: \(ids)")
+        case "refused": #expect(ids == ["refused"], "refused: \(ids)")
+        default: break
         }
     }
 }
@@ -263,6 +289,16 @@ struct LabTests {
         #expect(report.status == 0, "socketscope read failed: \(report.stderr)")
         try Report.expectValid(file, report.records, badLines: report.badLines)
         ScenarioChecks.check(name, report.records)
+        let sessions = try Lab.run([Lab.socketscope, "sessions", file, "--format", "json"])
+        #expect(sessions.status == 0)
+        var diagnoses: Set<String> = []
+        for line in sessions.stdout.split(separator: "\n") {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+            let findings = object["diagnosis"] as? [[String: Any]]
+                ?? (object["capture"] as? [String: Any])?["diagnosis"] as? [[String: Any]] ?? []
+            for finding in findings { diagnoses.insert(finding["id"] as? String ?? "?") }
+        }
+        ScenarioChecks.checkDiagnosis(name, diagnoses)
     }
 
     @Test("the committed synthetic capture reads back frame by frame",
