@@ -8,8 +8,8 @@ DEMO_CAPTURE ?= Captures/http-get.pcap
 
 demo:
 	@scripts/install-deps
-	$(SWIFT) build -c release --product socketscope
-	.build/release/socketscope read $(DEMO_CAPTURE)
+	$(SWIFT) build --product socketscope
+	.build/debug/socketscope read $(DEMO_CAPTURE)
 
 build:
 	@scripts/install-deps
