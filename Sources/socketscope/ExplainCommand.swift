@@ -59,6 +59,15 @@ struct ExplainCommand: ParsableCommand {
         }
         var decoded = FrameDecoder.decode(target.bytes, linkType: target.linkType, recordFields: true)
         ExplainContext.addSessionMeanings(to: &decoded.fields, annotation)
+        // A TCP payload that does not start an HTTP message may continue one: say which, and which part.
+        if decoded.tcp != nil, decoded.http == nil, decoded.payloadLength > 0, decoded.payloadMissing == 0,
+           let session = annotation.session, let direction = annotation.direction,
+           let sequence = annotation.relativeSequence, sequence >= 1 {
+            let pieces = try HTTPContinuation.pieces(files: [file], target: target, session: session, direction: direction,
+                                                     streamOffset: Int(sequence) - 1, payloadLength: decoded.payloadLength)
+            ExplainContext.addHTTPContinuation(to: &decoded.fields, payloadOffset: decoded.payloadOffset,
+                                               payloadLength: decoded.payloadLength, pieces: pieces, bytes: target.bytes)
+        }
         let sink = OutputSink()
         switch format {
         case .json:

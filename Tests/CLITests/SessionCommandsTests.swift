@@ -141,6 +141,22 @@ struct SessionCommandsTests {
         #expect(!text.output.contains("\u{1b}["), "no colour when stdout is not a terminal")
     }
 
+    @Test("a frame that continues an HTTP message is explained as such, naming where the message began")
+    func explainContinuation() throws {
+        let chunked = try CLI.socketscope("explain", CLI.capture("chunked.pcap"), "--frame", "10", "--format", "json")
+        let object = try #require(try JSONSerialization.jsonObject(with: chunked.stdout) as? [String: Any])
+        let fields = try #require(object["fields"] as? [[String: Any]])
+        let continuation = try #require(fields.first { $0["name"] as? String == "http.continuation" })
+        #expect((continuation["meaning"] as? String)?.contains("began in frame 8") == true)
+        let parts = (continuation["children"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(parts.contains("http.chunk_framing") && parts.contains("http.file_data"))
+        let lengths = (continuation["children"] as? [[String: Any]] ?? []).compactMap { $0["length"] as? Int }
+        #expect(lengths.reduce(0, +) == continuation["length"] as? Int, "the pieces tile the payload")
+        let plain = try CLI.socketscope("explain", CLI.capture("http-get.pcap"), "--frame", "10")
+        #expect(plain.output.contains("continue the HTTP response that began in frame 8"))
+        #expect(plain.output.contains("bytes of the response body"))
+    }
+
     @Test("explain --frame past the end is a clear error")
     func explainMissingFrame() throws {
         let result = try CLI.socketscope("explain", CLI.capture("http-get.pcap"), "--frame", "100000")
