@@ -10,6 +10,9 @@ final class FrameAnalyzer {
     let lessons: LessonTracker?
     /// Called once per ended session, with what the lessons layer says about it.
     var onSessionEnd: ((SessionSummary, SessionLesson?) -> Void)?
+    /// The capturing machine's own MAC addresses (live capture): a bad or zero checksum on a frame it sent is
+    /// checksum offload, not corruption.
+    var localMACs: Set<MACAddress> = []
 
     init(options: SessionOptions = SessionOptions(), lessons lessonOptions: LessonOptions? = nil,
          detector: BoardDetector? = nil) {
@@ -23,7 +26,7 @@ final class FrameAnalyzer {
 
     /// Decodes `frame` on the fast path, follows its session and gives it its tutorial step.
     func analyze(_ frame: Frame) -> (decoded: DecodedFrame, annotation: FrameAnnotation, lesson: FrameLesson?) {
-        let decoded = FrameDecoder.decode(frame.bytes, linkType: frame.linkType)
+        let decoded = FrameDecoder.decode(frame.bytes, linkType: frame.linkType, localMACs: localMACs)
         let annotation = tracker.process(decoded, bytes: frame.bytes, number: frame.number,
                                          timeNanoseconds: frame.timeNanoseconds, originalLength: frame.originalLength)
         let lesson = lessons?.process(decoded, annotation: annotation, number: frame.number,

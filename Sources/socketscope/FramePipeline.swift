@@ -25,13 +25,15 @@ final class FramePipeline {
     private var boardAnnounced = false
     static let maxBufferedLines = 5000
 
-    init(options: FrameOutputOptions, sink: OutputSink, grouped: Bool, detector: BoardDetector? = nil) {
+    init(options: FrameOutputOptions, sink: OutputSink, grouped: Bool, detector: BoardDetector? = nil,
+         localMACs: Set<MACAddress> = []) {
         self.options = options
         self.sink = sink
         self.grouped = grouped && options.format == .text
         analyzer = FrameAnalyzer(options: options.sessionOptions, lessons: LessonOptions(board: options.boardOption.override),
                                  detector: detector)
         palette = Palette.forOutput(isTerminal: sink.isTerminal, environment: ProcessInfoLite.environment)
+        analyzer.localMACs = localMACs
         analyzer.onSessionEnd = { [unowned self] summary, lesson in self.sessionEnded(summary, lesson) }
     }
 

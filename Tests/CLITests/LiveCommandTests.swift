@@ -140,6 +140,29 @@ struct LiveCommandTests {
         #expect(read.lines.count >= 1)
     }
 
+    @Test("frames this machine sends are not flagged for checksum offload's unfinished checksums")
+    func offloadedChecksums() throws {
+        let pair = try NamespacePair()
+        let process = pair.exec(in: pair.left, [CLI.binary, "live", "-i", pair.leftInterface, "-c", "3", "--duration", "20",
+                                               "-f", "udp port 9998", "--format", "json"])
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.0)
+        // Sent from the capturing namespace itself, so the veth leaves the UDP checksum to "hardware".
+        let script = "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            + "for i in range(3): s.sendto(b'outgoing %d' % i, ('\(pair.rightAddress)', 9998))"
+        _ = try CLI.run(CLI.which("ip") ?? "/usr/sbin/ip", ["netns", "exec", pair.left, "python3", "-c", script])
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let verdicts = printed.split(separator: "\n").compactMap {
+            ((try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]).flatMap { ($0["udp"] as? [String: Any])?["checksum"] as? String }
+        }
+        #expect(verdicts.count == 3)
+        #expect(!verdicts.contains("bad"), "\(verdicts)")
+    }
+
     @Test("a bad BPF filter prints libpcap's message and the filter, exit 2")
     func badFilter() throws {
         let pair = try NamespacePair()
