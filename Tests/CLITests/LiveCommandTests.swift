@@ -12,18 +12,9 @@ struct LiveCommandTests {
     func writeAndReadBack() throws {
         let pair = try NamespacePair()
         let file = CLI.temporaryFile("live.pcap")
-        let capture = pair.exec(in: pair.left, [CLI.binary, "live", "-i", pair.leftInterface, "-w", file, "-c", "10",
-                                               "--duration", "20", "-f", "udp port 9999", "--format", "json"])
-        let out = Pipe(), err = Pipe()
-        capture.standardOutput = out
-        capture.standardError = err
-        try capture.run()
-        Thread.sleep(forTimeInterval: 1.0)
-        try pair.sendUDP(count: 12)
-        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        capture.waitUntilExit()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(capture.terminationStatus == 0, "\(stderr)")
+        let (status, printed, stderr) = try capture(pair, ["-w", file, "-c", "10", "--duration", "20",
+                                                           "-f", "udp port 9999", "--format", "json"], datagrams: 12)
+        #expect(status == 0, "\(stderr)")
         #expect(stderr.contains("frames captured") && stderr.contains("dropped by the kernel"))
         let liveLines = printed.split(separator: "\n").map(String.init)
         #expect(liveLines.count == 10)
@@ -73,17 +64,8 @@ struct LiveCommandTests {
     /// Runs `socketscope live` in the left namespace while the right one sends `datagrams` UDP datagrams.
     func capture(_ pair: NamespacePair, _ arguments: [String], datagrams: Int,
                  payload: Int = 20) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = pair.exec(in: pair.left, [CLI.binary, "live", "-i", pair.leftInterface] + arguments)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        Thread.sleep(forTimeInterval: 1.0)
-        try pair.sendUDP(count: datagrams, payload: payload)
-        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (process.terminationStatus, printed, stderr)
+        try pair.runWhileSending([CLI.binary, "live", "-i", pair.leftInterface] + arguments, datagrams: datagrams,
+                                 payload: payload)
     }
 
     @Test("--rotate by size writes several complete files, and --rotate-files keeps a ring")
