@@ -30,11 +30,11 @@ public struct Frame: Sendable {
     /// exact arithmetic).
     public var time: Double { Double(seconds) + Double(nanoseconds) / 1e9 }
 
-    /// Nanoseconds since the epoch, clamped to ±2^62 (years 1824 to 2116). pcapng timestamps are 64-bit and can
-    /// say anything; clamping keeps every difference of two times, and a time plus a timeout, inside Int64, so
+    /// Nanoseconds since the epoch, clamped to ±(2^62 - 1) (years 1824 to 2116). pcapng timestamps are 64-bit and
+    /// can say anything; clamping keeps every difference of two times, and a time plus a timeout, inside Int64, so
     /// the session layer's arithmetic cannot overflow (it trapped on a crafted file whose times wrapped).
     public var timeNanoseconds: Int64 {
-        let limit: Int64 = 1 << 62
+        let limit: Int64 = (1 << 62) - 1
         let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         if overflow { return seconds < 0 ? -limit : limit }
         // Clamp before adding: the fraction is below 2^32, so the sum cannot overflow.
