@@ -21,9 +21,11 @@ final class FrameAnalyzer {
         }
     }
 
-    /// Decodes `frame` on the fast path, follows its session and gives it its tutorial step.
-    func analyze(_ frame: Frame) -> (decoded: DecodedFrame, annotation: FrameAnnotation, lesson: FrameLesson?) {
-        let decoded = FrameDecoder.decode(frame.bytes, linkType: frame.linkType)
+    /// Decodes `frame` on the fast path (unless `decoded` already holds that), follows its session and gives it
+    /// its tutorial step.
+    func analyze(_ frame: Frame, decoded alreadyDecoded: DecodedFrame? = nil)
+        -> (decoded: DecodedFrame, annotation: FrameAnnotation, lesson: FrameLesson?) {
+        let decoded = alreadyDecoded ?? FrameDecoder.decode(frame.bytes, linkType: frame.linkType)
         let annotation = tracker.process(decoded, bytes: frame.bytes, number: frame.number,
                                          timeNanoseconds: frame.timeNanoseconds, originalLength: frame.originalLength)
         let lesson = lessons?.process(decoded, annotation: annotation, number: frame.number,
