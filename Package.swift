@@ -19,7 +19,9 @@ let package = Package(
         ),
         .target(name: "Capture", dependencies: ["CPcap"]),
         .target(name: "Wire"),
-        .target(name: "Sessions", dependencies: ["Wire"]),
+        // SHA-256 blocks with the CPU's SHA instructions when present (HTTP body digests); C for the intrinsics.
+        .target(name: "CSHA256"),
+        .target(name: "Sessions", dependencies: ["Wire", "CSHA256"]),
         .target(name: "Lessons", dependencies: ["Sessions", "Wire"]),
         .target(name: "Render", dependencies: ["Lessons", "Sessions", "Wire", "Capture"]),
         .executableTarget(

@@ -237,9 +237,20 @@ public final class LessonTracker {
 
     // MARK: - Sessions
 
+    /// The board's reason sentence, built once per board rather than once per ended session.
+    private var cachedBoardReason: (board: BoardIdentity, reason: String)?
+
+    private func boardReason() -> String? {
+        guard let board = detector.board else { return nil }
+        if let cached = cachedBoardReason, cached.board == board { return cached.reason }
+        let reason = board.reason
+        cachedBoardReason = (board, reason)
+        return reason
+    }
+
     /// The session ended: its findings, and which side the board was on. Drops the session's state.
     public func sessionEnded(_ summary: SessionSummary) -> SessionLesson {
-        let reason = detector.board?.reason
+        let reason = boardReason()
         if let lesson = tcp.removeValue(forKey: summary.id) {
             let findings = lesson.side == .neither ? [] : TCPDiagnosis.findings(lesson, summary: summary, options: options)
             return SessionLesson(session: summary.id, board: lesson.side, boardReason: reason,

@@ -4,26 +4,33 @@ import Wire
 /// Any string, whatever bytes it came from, comes out as valid JSON.
 public struct JSONWriter {
     public var bytes: [UInt8] = []
-    private var needsComma: [Bool] = []
+    /// Whether the next value or key in the innermost container needs a comma before it. One flag suffices:
+    /// opening a container or writing a key clears it, writing any value (a closed container included) sets it.
+    private var needsComma = false
+    /// Open containers; at depth 0 nothing is separated.
+    private var depth = 0
 
     public init() { bytes.reserveCapacity(512) }
 
     public mutating func reset() {
         bytes.removeAll(keepingCapacity: true)
-        needsComma.removeAll(keepingCapacity: true)
+        needsComma = false
+        depth = 0
     }
 
+    @inline(__always)
     private mutating func separator() {
-        if let last = needsComma.last {
-            if last { bytes.append(UInt8(ascii: ",")) }
-            needsComma[needsComma.count - 1] = true
-        }
+        if needsComma, depth > 0 { bytes.append(UInt8(ascii: ",")) }
+        needsComma = true
     }
 
-    public mutating func beginObject() { separator(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
-    public mutating func endObject() { bytes.append(UInt8(ascii: "}")); _ = needsComma.popLast() }
-    public mutating func beginArray() { separator(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
-    public mutating func endArray() { bytes.append(UInt8(ascii: "]")); _ = needsComma.popLast() }
+    public mutating func beginObject() { separator(); bytes.append(UInt8(ascii: "{")); open() }
+    public mutating func endObject() { bytes.append(UInt8(ascii: "}")); close() }
+    public mutating func beginArray() { separator(); bytes.append(UInt8(ascii: "[")); open() }
+    public mutating func endArray() { bytes.append(UInt8(ascii: "]")); close() }
+
+    @inline(__always) private mutating func open() { depth += 1; needsComma = false }
+    @inline(__always) private mutating func close() { depth = max(0, depth - 1); needsComma = true }
 
     /// Writes `"key":` (the value follows with one of the value calls). Keys are literals: plain ASCII copied
     /// as is, with no escaping pass.
@@ -34,28 +41,18 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
         bytes.append(UInt8(ascii: ":"))
         // The value that follows must not add another comma.
-        needsComma[needsComma.count - 1] = false
-        pendingValue = true
+        needsComma = false
     }
-    private var pendingValue = false
 
     /// Writes a key computed at run time (escaped like any string).
     public mutating func key(dynamic key: String) {
         separator()
         Self.appendString(key, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
-        needsComma[needsComma.count - 1] = false
-        pendingValue = true
+        needsComma = false
     }
 
-    private mutating func valueSeparator() {
-        if pendingValue {
-            pendingValue = false
-            needsComma[needsComma.count - 1] = true
-        } else {
-            separator()
-        }
-    }
+    @inline(__always) private mutating func valueSeparator() { separator() }
 
     public mutating func string(_ value: String) { valueSeparator(); Self.appendString(value, to: &bytes) }
     public mutating func bytesAsString<C: Collection>(_ value: C) where C.Element == UInt8 {
@@ -72,8 +69,8 @@ public struct JSONWriter {
     }
 
     // Object/array openers used as values after `key`.
-    public mutating func objectValue() { valueSeparator(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
-    public mutating func arrayValue() { valueSeparator(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
+    public mutating func objectValue() { valueSeparator(); bytes.append(UInt8(ascii: "{")); open() }
+    public mutating func arrayValue() { valueSeparator(); bytes.append(UInt8(ascii: "[")); open() }
 
     public mutating func field(_ name: StaticString, _ value: String) { key(name); string(value) }
     public mutating func field<I: BinaryInteger>(_ name: StaticString, _ value: I) { key(name); int(value) }
@@ -88,11 +85,28 @@ public struct JSONWriter {
             return
         }
         bytes.append(UInt8(ascii: "\""))
-        for shift in [UInt32(24), 16, 8, 0] {
-            Self.appendInteger((value >> shift) & 0xff, to: &bytes)
-            if shift != 0 { bytes.append(UInt8(ascii: ".")) }
-        }
+        Self.appendDecimal(UInt64(value >> 24), to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        Self.appendDecimal(UInt64((value >> 16) & 0xff), to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        Self.appendDecimal(UInt64((value >> 8) & 0xff), to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        Self.appendDecimal(UInt64(value & 0xff), to: &bytes)
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A timestamp as a JSON number with nine decimals (`seconds.nanoseconds`, e.g. 1764189601.000123456),
+    /// written digit by digit.
+    public mutating func timestamp(seconds: Int64, nanoseconds: UInt32) {
+        valueSeparator()
+        Self.appendInteger(seconds, to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        var scale: UInt32 = 100_000_000
+        while scale > 1, nanoseconds < scale {
+            bytes.append(UInt8(ascii: "0"))
+            scale /= 10
+        }
+        Self.appendDecimal(UInt64(nanoseconds), to: &bytes)
     }
 
     /// A MAC address as a JSON string ("5c:cf:7f:01:02:03").
@@ -114,20 +128,37 @@ public struct JSONWriter {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     public static func appendInteger<I: BinaryInteger>(_ value: I, to bytes: inout [UInt8]) {
-        if value == 0 { bytes.append(UInt8(ascii: "0")); return }
-        var magnitude = value.magnitude
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { raw in
-            while magnitude > 0 && count < 20 {
-                raw[count] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
-                magnitude /= 10
-                count += 1
-            }
-            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(raw[index]) }
+        if let magnitude = UInt64(exactly: value.magnitude) {
+            appendDecimal(magnitude, to: &bytes)
+            return
+        }
+        // Wider than 64 bits (no caller today): digit by digit.
+        var magnitude = value.magnitude
+        var digits: [UInt8] = []
+        while magnitude > 0 {
+            digits.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10))
+            magnitude /= 10
+        }
+        bytes.append(contentsOf: digits.reversed())
+    }
+
+    /// Decimal digits of `value`, formed on the stack and appended in one copy.
+    public static func appendDecimal(_ value: UInt64, to bytes: inout [UInt8]) {
+        if value < 10 {
+            bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value))
+            return
+        }
+        var digits = InlineArray<20, UInt8>(repeating: 0)  // UInt64.max has 20 digits
+        var first = 20
+        var rest = value
+        while rest > 0 {
+            first -= 1
+            digits[first] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
+        }
+        withUnsafeBytes(of: &digits) { raw in
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[first..<20]))
         }
     }
 

@@ -31,6 +31,8 @@ final class HTTPTransactions {
     var anomaly: String?
 
     private let capacity: Int
+    /// Whether bodies are hashed (`SessionOptions.httpBodyDigests`).
+    private let digests: Bool
 
     private enum Mode {
         case detecting
@@ -84,8 +86,9 @@ final class HTTPTransactions {
     /// Final (non-1xx) responses seen, for `onHTTPBody`'s response index.
     private var finalResponses = 0
 
-    init(capacity: Int = 1000) {
+    init(capacity: Int = 1000, digests: Bool = true) {
         self.capacity = max(0, capacity)
+        self.digests = digests
     }
 
     private func index(_ direction: Direction) -> Int { direction == .clientToServer ? 0 : 1 }
@@ -325,7 +328,7 @@ final class HTTPTransactions {
         record.index = firstOpenNumber + open.count
         let number = newExchange(record)
         requestNumber = number
-        update(number) { $0.requestHasher = SHA256() }
+        if digests { update(number) { $0.requestHasher = SHA256() } }
         if let snapshot = exchange(number)?.record { snapshots.append(snapshot) }
     }
 
@@ -390,7 +393,7 @@ final class HTTPTransactions {
             exchange.record.responseFrame = frame
             if status != 101 { exchange.record.responseIndex = self.finalResponses }
             if head.bareLF { exchange.record.bareLF = true }
-            exchange.responseHasher = SHA256()
+            if self.digests { exchange.responseHasher = SHA256() }
             method = exchange.finalMethod
         }
         if let snapshot = exchange(number)?.record { snapshots.append(snapshot) }

@@ -260,11 +260,16 @@ struct Reassembler {
             if recent.isEmpty { recent = [UInt8](repeating: 0, count: window) }
             // Only the last `window` bytes matter.
             let keep = bytes.suffix(window)
-            var position = Int((offset + Int64(bytes.count - keep.count)) % Int64(window))
-            for byte in keep {
-                recent[position] = byte
-                position += 1
-                if position == window { position = 0 }
+            let position = Int((offset + Int64(bytes.count - keep.count)) % Int64(window))
+            // At most two block copies: up to the end of the ring, then the rest from its start.
+            let first = min(keep.count, window - position)
+            recent.withUnsafeMutableBufferPointer { ring in
+                keep.withUnsafeBufferPointer { source in
+                    _ = UnsafeMutableBufferPointer(rebasing: ring[position..<(position + first)])
+                        .update(fromContentsOf: UnsafeBufferPointer(rebasing: source[0..<first]))
+                    _ = UnsafeMutableBufferPointer(rebasing: ring[0..<(source.count - first)])
+                        .update(fromContentsOf: UnsafeBufferPointer(rebasing: source[first...]))
+                }
             }
         }
         next = offset + Int64(bytes.count)

@@ -28,6 +28,9 @@ public struct SessionOptions: Sendable {
     public var maxHTTPTransactionsPerSession = 1000
     /// DNS transactions kept per session.
     public var maxDNSTransactionsPerSession = 1000
+    /// Whether HTTP bodies are hashed (`HTTPTransaction.bodySHA256`, `requestBodySHA256`). Hashing is most of the
+    /// session layer's work on a capture full of bodies; outputs that never print a digest turn it off.
+    public var httpBodyDigests = true
 
     public init() {}
 }

@@ -355,7 +355,8 @@ public final class SessionTracker {
         let session = TCPSession(id: nextID, key: key, clientIsLow: sourceIsClient == sourceIsLow,
                                  clientGuessed: guessed, frame: number, time: time)
         nextID += 1
-        session.http = HTTPTransactions(capacity: options.maxHTTPTransactionsPerSession)
+        session.http = HTTPTransactions(capacity: options.maxHTTPTransactionsPerSession,
+                                        digests: options.httpBodyDigests)
         session.dnsLookup = dnsAddresses.lookup(session.server.ip, at: time)
         table[key] = session
         session.list = .open

@@ -91,7 +91,11 @@ enum HTTPSyntax {
         where C.Element == UInt8, C.Index == Int {
         let lower = max(range.lowerBound, bytes.startIndex), upper = min(range.upperBound, bytes.endIndex)
         guard lower < upper else { return "" }
-        // Header text is ASCII in practice; other bytes (obs-text) are shown as Latin-1 would be.
+        // Header text is ASCII in practice: one UTF-8 copy. Other bytes (obs-text) are shown as Latin-1 would be.
+        let ascii = bytes[lower..<upper].withContiguousStorageIfAvailable { buffer -> String? in
+            buffer.allSatisfy { $0 < 0x80 } ? String(decoding: buffer, as: UTF8.self) : nil
+        }
+        if let ascii, let ascii { return ascii }
         var out = ""
         for byte in bytes[lower..<upper] { out.unicodeScalars.append(Unicode.Scalar(byte)) }
         return out
@@ -122,11 +126,7 @@ enum HTTPSyntax {
     /// nil for neither (or too few bytes to tell).
     static func startKind<C: RandomAccessCollection>(_ bytes: C, from start: Int, to end: Int) -> Bool?
         where C.Element == UInt8, C.Index == Int {
-        let prefix = Array("HTTP/1.".utf8)
-        if end - start >= prefix.count,
-           prefix.indices.allSatisfy({ byte(bytes, at: start + $0) == prefix[$0] }) {
-            return false
-        }
+        if hasVersionPrefix(bytes, at: start, end: end) { return false }
         var index = start
         while index < end, index - start <= maxMethodLength, let value = byte(bytes, at: index), isTokenByte(value) {
             index += 1
@@ -138,7 +138,18 @@ enum HTTPSyntax {
         // An unknown method counts only if the whole line is here and ends in an HTTP/1.x version.
         guard let line = lineEnd(bytes, from: start, to: min(end, start + maxHeadBytes)),
               let request = requestLine(bytes, start: start, end: line.contentEnd) else { return nil }
-        return text(bytes, request.version).hasPrefix("HTTP/1.") ? true : nil
+        return hasVersionPrefix(bytes, at: request.version.lowerBound, end: request.version.upperBound) ? true : nil
+    }
+
+    private static let versionPrefix: [UInt8] = Array("HTTP/1.".utf8)
+
+    /// Whether "HTTP/1." starts at `start` (before `end`): compared as bytes, no String is built.
+    static func hasVersionPrefix<C: RandomAccessCollection>(_ bytes: C, at start: Int, end: Int) -> Bool
+        where C.Element == UInt8, C.Index == Int {
+        let prefix = versionPrefix
+        guard end - start >= prefix.count else { return false }
+        for index in 0..<prefix.count where byte(bytes, at: start + index) != prefix[index] { return false }
+        return true
     }
 
     /// request-line = method SP request-target SP HTTP-version (RFC 9112 §3). Runs of spaces are tolerated and

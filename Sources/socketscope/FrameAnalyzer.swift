@@ -26,9 +26,11 @@ final class FrameAnalyzer {
         }
     }
 
-    /// Decodes `frame` on the fast path, follows its session and gives it its tutorial step.
-    func analyze(_ frame: Frame) -> (decoded: DecodedFrame, annotation: FrameAnnotation, lesson: FrameLesson?) {
-        let decoded = FrameDecoder.decode(frame.bytes, linkType: frame.linkType, localMACs: localMACs)
+    /// Decodes `frame` on the fast path (unless `decoded` already holds that), follows its session and gives it
+    /// its tutorial step.
+    func analyze(_ frame: Frame, decoded alreadyDecoded: DecodedFrame? = nil)
+        -> (decoded: DecodedFrame, annotation: FrameAnnotation, lesson: FrameLesson?) {
+        let decoded = alreadyDecoded ?? FrameDecoder.decode(frame.bytes, linkType: frame.linkType, localMACs: localMACs)
         // The session layer and the lessons see whole datagrams: a fragment that completes one stands for it.
         var (seen, seenBytes) = (decoded, frame.bytes)
         if decoded.isFragment, let start = decoded.networkOffset, start >= 0, start <= frame.bytes.count {

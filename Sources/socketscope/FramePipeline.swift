@@ -30,15 +30,18 @@ final class FramePipeline {
         self.options = options
         self.sink = sink
         self.grouped = grouped && options.format == .text
-        analyzer = FrameAnalyzer(options: options.sessionOptions, lessons: LessonOptions(board: options.boardOption.override),
+        var sessionOptions = options.sessionOptions
+        sessionOptions.httpBodyDigests = false  // frame output never prints a body digest
+        analyzer = FrameAnalyzer(options: sessionOptions, lessons: LessonOptions(board: options.boardOption.override),
                                  detector: detector)
         palette = Palette.forOutput(isTerminal: sink.isTerminal, environment: ProcessInfoLite.environment)
         analyzer.localMACs = localMACs
         analyzer.onSessionEnd = { [unowned self] summary, lesson in self.sessionEnded(summary, lesson) }
     }
 
-    func process(_ frame: Frame) {
-        let (decoded, annotation, lesson) = analyzer.analyze(frame)
+    /// Prints one frame; `decoded` is its fast-path decoding when a reading thread already did it.
+    func process(_ frame: Frame, decoded alreadyDecoded: DecodedFrame? = nil) {
+        let (decoded, annotation, lesson) = analyzer.analyze(frame, decoded: alreadyDecoded)
         switch options.format {
         case .json: writeJSON(frame, decoded, annotation, lesson)
         case .text: writeText(frame, decoded, annotation, lesson)
@@ -65,7 +68,7 @@ final class FramePipeline {
         json.reset()
         json.beginObject()
         json.field("frame", frame.number)
-        json.key("time"); json.raw(TimeFormat.epoch(frame.seconds, frame.nanoseconds))
+        json.key("time"); json.timestamp(seconds: frame.seconds, nanoseconds: frame.nanoseconds)
         json.field("length", frame.originalLength)
         json.field("caplen", frame.capturedLength)
         json.field("linktype", frame.linkType)
