@@ -7,6 +7,23 @@ enum CaptureInput {
     /// end if any file could not be read whole.
     static func forEachFrame(in files: [String], before report: () -> Void = {},
                              _ body: (Frame) throws -> Bool) throws {
+        var thrown: Error?
+        let failures = readFrames(in: files, problem: { message in
+            report()
+            printError(message)
+        }) { frame in
+            do { return try body(frame) } catch {
+                thrown = error
+                return false
+            }
+        }
+        if let thrown { throw thrown }
+        if failures > 0 { throw CommandFailure(message: "", code: 2) }
+    }
+
+    /// The reading loop itself: frames go to `body` (false stops), each file's problems to `problem` as the
+    /// stderr line to print. Returns how many files could not be read whole.
+    static func readFrames(in files: [String], problem: (String) -> Void, _ body: (Frame) -> Bool) -> Int {
         var failures = 0
         var nextNumber = 1
         fileLoop: for path in files {
@@ -14,27 +31,24 @@ enum CaptureInput {
             do {
                 reader = try CaptureFileReader(path: path, firstFrameNumber: nextNumber)
             } catch {
-                report()
-                printError("socketscope: \(error)")
+                problem("socketscope: \(error)")
                 failures += 1
                 continue
             }
             do {
                 while let frame = try reader.next() {
-                    if try !body(frame) { break fileLoop }
+                    if !body(frame) { break fileLoop }
                 }
-            } catch let error as CaptureError {
-                report()
-                printError("socketscope: \(error)")
+            } catch {
+                problem("socketscope: \(error)")
                 failures += 1
             }
             nextNumber += reader.framesRead
             if !reader.warnings.isEmpty {
-                report()
-                for warning in reader.warnings { printError("socketscope: \(warning)") }
+                for warning in reader.warnings { problem("socketscope: \(warning)") }
                 if reader.warnings.contains(where: { $0.message.contains("cut short") }) { failures += 1 }
             }
         }
-        if failures > 0 { throw CommandFailure(message: "", code: 2) }
+        return failures
     }
 }

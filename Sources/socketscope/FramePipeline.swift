@@ -25,8 +25,14 @@ final class FramePipeline {
     private var boardAnnounced = false
     static let maxBufferedLines = 5000
 
+    /// JSON lines are formatted and written on a thread of their own (`threads` ≥ 2), a bounded number of
+    /// frames behind the analysis; nil when everything runs on the caller's thread.
+    private var renderer: JSONRenderStage?
+    private let threads: Int
+
     init(options: FrameOutputOptions, sink: OutputSink, grouped: Bool, detector: BoardDetector? = nil,
-         localMACs: Set<MACAddress> = []) {
+         threads: Int = 1, localMACs: Set<MACAddress> = []) {
+        self.threads = threads
         self.options = options
         self.sink = sink
         self.grouped = grouped && options.format == .text
@@ -43,12 +49,25 @@ final class FramePipeline {
     func process(_ frame: Frame, decoded alreadyDecoded: DecodedFrame? = nil) {
         let (decoded, annotation, lesson) = analyzer.analyze(frame, decoded: alreadyDecoded)
         switch options.format {
-        case .json: writeJSON(frame, decoded, annotation, lesson)
+        case .json where threads >= 2:
+            if renderer == nil { renderer = JSONRenderStage(sink: sink) }
+            renderer?.add(JSONFrameItem(frame: frame, decoded: decoded, annotation: annotation, lesson: lesson))
+        case .json: Self.writeJSON(JSONFrameItem(frame: frame, decoded: decoded, annotation: annotation, lesson: lesson),
+                                   into: &json, sink: sink)
         case .text: writeText(frame, decoded, annotation, lesson)
         }
     }
 
+    /// Everything processed so far is on the sink, flushed (before a message on stderr).
+    func flushOutput() {
+        renderer?.finish()
+        renderer = nil
+        sink.flush()
+    }
+
     func finish() {
+        renderer?.finish()
+        renderer = nil
         let findings = analyzer.finish()
         if options.format == .text {
             for (_, lines) in blocks.sorted(by: { $0.key < $1.key }) { lines.forEach(emit) }
@@ -64,7 +83,8 @@ final class FramePipeline {
 
     // MARK: JSON
 
-    private func writeJSON(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation, _ lesson: FrameLesson?) {
+    static func writeJSON(_ item: JSONFrameItem, into json: inout JSONWriter, sink: OutputSink) {
+        let frame = item.frame, decoded = item.decoded, annotation = item.annotation, lesson = item.lesson
         json.reset()
         json.beginObject()
         json.field("frame", frame.number)
@@ -222,5 +242,48 @@ enum TimeFormat {
         let micros = magnitude / 1000
         let fraction = String(micros % 1_000_000)
         return sign + String(micros / 1_000_000) + "." + String(repeating: "0", count: max(0, 6 - fraction.count)) + fraction
+    }
+}
+
+/// One frame of `read --format json`, analysed, waiting to be written.
+struct JSONFrameItem: Sendable {
+    var frame: Frame
+    var decoded: DecodedFrame
+    var annotation: FrameAnnotation
+    var lesson: FrameLesson?
+}
+
+/// Formats and writes JSON lines on a thread of its own, in the order frames were added. Frames are handed over
+/// in batches through a bounded queue, so the analysis never runs more than a few batches ahead.
+final class JSONRenderStage {
+    private let queue = BatchQueue<JSONFrameItem>(capacity: 8)
+    private var batch: [JSONFrameItem] = []
+    private let worker: WorkerThread
+
+    init(sink: OutputSink) {
+        let queue = self.queue
+        worker = WorkerThread {
+            var json = JSONWriter()
+            while let batch = queue.pop() {
+                for item in batch { FramePipeline.writeJSON(item, into: &json, sink: sink) }
+            }
+        }
+        batch.reserveCapacity(DecodeAheadItem.batchSize)
+    }
+
+    func add(_ item: JSONFrameItem) {
+        batch.append(item)
+        if batch.count >= DecodeAheadItem.batchSize {
+            _ = queue.push(batch)
+            batch = []
+        }
+    }
+
+    /// Writes what is left and waits until every line is on the sink.
+    func finish() {
+        if !batch.isEmpty { _ = queue.push(batch) }
+        batch = []
+        queue.close()
+        worker.join()
     }
 }

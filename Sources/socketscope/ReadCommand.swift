@@ -22,6 +22,8 @@ struct ReadCommand: ParsableCommand {
 
     @OptionGroup var output: FrameOutputOptions
 
+    @OptionGroup var threading: ThreadOption
+
     func validate() throws {
         if files.isEmpty { throw ValidationError("name at least one capture file (or - for standard input)") }
         if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
@@ -30,10 +32,11 @@ struct ReadCommand: ParsableCommand {
     func run() throws {
         let sink = OutputSink()
         let detector = FrameAnalyzer.detectBoard(in: files, override: output.boardOption.override)
-        let pipeline = FramePipeline(options: output, sink: sink, grouped: true, detector: detector)
+        let pipeline = FramePipeline(options: output, sink: sink, grouped: true, detector: detector,
+                                     threads: threading.threads)
         defer { pipeline.finish() }
-        try CaptureInput.forEachFrame(in: files, before: { sink.flush() }) { frame in
-            pipeline.process(frame)
+        try CaptureInput.forEachDecodedFrame(in: files, threads: threading.threads, before: { pipeline.flushOutput() }) { frame, decoded in
+            pipeline.process(frame, decoded: decoded)
             return true
         }
     }

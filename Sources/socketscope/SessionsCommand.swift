@@ -30,6 +30,8 @@ struct SessionsCommand: ParsableCommand {
 
     @OptionGroup(title: "Limits") var limits: SessionLimitOptions
 
+    @OptionGroup var threading: ThreadOption
+
     func validate() throws {
         if files.isEmpty { throw ValidationError("name at least one capture file (or - for standard input)") }
     }
@@ -49,8 +51,8 @@ struct SessionsCommand: ParsableCommand {
                 printError("socketscope: \(tracker.evictedCount) sessions were ended early to stay within --max-flows")
             }
         }
-        try CaptureInput.forEachFrame(in: files, before: { sink.flush() }) { frame in
-            _ = analyzer.analyze(frame)
+        try CaptureInput.forEachDecodedFrame(in: files, threads: threading.threads, before: { sink.flush() }) { frame, decoded in
+            _ = analyzer.analyze(frame, decoded: decoded)
             return true
         }
     }
