@@ -33,6 +33,8 @@ public struct DecodedFrame: Sendable {
     public var dontFragment = false
     /// True when this frame is a fragment (not the whole datagram).
     public var isFragment = false
+    /// Where the IPv4 header starts in the frame (what an `IPv4Reassembler` is fed from).
+    public var networkOffset: Int?
     public var ipChecksum: ChecksumStatus?
     public var icmp: ICMPMessage?
 

@@ -158,6 +158,7 @@ public enum FrameDecoder {
 
     static func decodeIPv4(_ reader: inout FrameReader, _ frame: inout DecodedFrame,
                            _ context: inout DecodeContext) throws(WireError) {
+        frame.networkOffset = reader.offset
         let header = try IPv4Header(from: &reader, outgoing: context.outgoing)
         frame.sourceIP = header.source
         frame.destinationIP = header.destination

@@ -10,6 +10,11 @@ final class FrameAnalyzer {
     let lessons: LessonTracker?
     /// Called once per ended session, with what the lessons layer says about it.
     var onSessionEnd: ((SessionSummary, SessionLesson?) -> Void)?
+    /// The capturing machine's own MAC addresses (live capture): a bad or zero checksum on a frame it sent is
+    /// checksum offload, not corruption.
+    var localMACs: Set<MACAddress> = []
+    /// Fragmented IPv4 datagrams are put back together before the session layer sees them.
+    private(set) var reassembler = IPv4Reassembler()
 
     init(options: SessionOptions = SessionOptions(), lessons lessonOptions: LessonOptions? = nil,
          detector: BoardDetector? = nil) {
@@ -25,11 +30,30 @@ final class FrameAnalyzer {
     /// its tutorial step.
     func analyze(_ frame: Frame, decoded alreadyDecoded: DecodedFrame? = nil)
         -> (decoded: DecodedFrame, annotation: FrameAnnotation, lesson: FrameLesson?) {
-        let decoded = alreadyDecoded ?? FrameDecoder.decode(frame.bytes, linkType: frame.linkType)
-        let annotation = tracker.process(decoded, bytes: frame.bytes, number: frame.number,
-                                         timeNanoseconds: frame.timeNanoseconds, originalLength: frame.originalLength)
-        let lesson = lessons?.process(decoded, annotation: annotation, number: frame.number,
-                                      timeNanoseconds: frame.timeNanoseconds, bytes: frame.bytes)
+        let decoded = alreadyDecoded ?? FrameDecoder.decode(frame.bytes, linkType: frame.linkType, localMACs: localMACs)
+        // The session layer and the lessons see whole datagrams: a fragment that completes one stands for it.
+        var (seen, seenBytes) = (decoded, frame.bytes)
+        if decoded.isFragment, let start = decoded.networkOffset, start >= 0, start <= frame.bytes.count {
+            switch reassembler.add(Array(frame.bytes[start...]), time: frame.time) {
+            case .complete(let datagram):
+                seen = FrameDecoder.decode(datagram, linkType: FrameDecoder.LinkType.ipv4, localMACs: localMACs)
+                seenBytes = datagram
+            case .needMore, .dropped:
+                // Only the whole datagram counts as a datagram; a piece of one is not a segment of its own.
+                seen.tcp = nil
+                seen.udp = nil
+                seen.dns = nil
+                seen.dhcp = nil
+                seen.http = nil
+            case .notFragment:
+                break
+            }
+        }
+        let annotation = tracker.process(seen, bytes: seenBytes, number: frame.number,
+                                         timeNanoseconds: frame.timeNanoseconds,
+                                         originalLength: seenBytes.count + frame.originalLength - frame.capturedLength)
+        let lesson = lessons?.process(seen, annotation: annotation, number: frame.number,
+                                      timeNanoseconds: frame.timeNanoseconds, bytes: seenBytes)
         return (decoded, annotation, lesson)
     }
 

@@ -31,7 +31,7 @@ final class FramePipeline {
     private let threads: Int
 
     init(options: FrameOutputOptions, sink: OutputSink, grouped: Bool, detector: BoardDetector? = nil,
-         threads: Int = 1) {
+         threads: Int = 1, localMACs: Set<MACAddress> = []) {
         self.threads = threads
         self.options = options
         self.sink = sink
@@ -41,6 +41,7 @@ final class FramePipeline {
         analyzer = FrameAnalyzer(options: sessionOptions, lessons: LessonOptions(board: options.boardOption.override),
                                  detector: detector)
         palette = Palette.forOutput(isTerminal: sink.isTerminal, environment: ProcessInfoLite.environment)
+        analyzer.localMACs = localMACs
         analyzer.onSessionEnd = { [unowned self] summary, lesson in self.sessionEnded(summary, lesson) }
     }
 

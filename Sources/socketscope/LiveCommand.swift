@@ -2,6 +2,10 @@ import ArgumentParser
 import Capture
 import Lessons
 import Render
+import Wire
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct LiveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -103,6 +107,9 @@ struct LiveCommand: ParsableCommand {
         printError("socketscope: capturing on \(capture.device) (\(LinkTypeName.name(capture.linkType)))"
             + (write.map { ", saving to \($0)" } ?? "") + "; Ctrl-C to stop")
 
+        // Frames this machine sends carry checksums the NIC fills in later: know our own address.
+        let localMACs = Self.macAddress(of: capture.device).map { Set([$0]) } ?? []
+
         // Decoding and printing run on their own thread, so a slow terminal never holds up the capture.
         let queue = FrameQueue()
         let sink = OutputSink()
@@ -113,10 +120,11 @@ struct LiveCommand: ParsableCommand {
                 let analyzer = FrameAnalyzer(options: output.sessionOptions,
                                              lessons: LessonOptions(board: output.boardOption.override))
                 analyzer.onSessionEnd = { printer.ended($0, $1) }
+                analyzer.localMACs = localMACs
                 while let frame = queue.take() { _ = analyzer.analyze(frame) }
                 printer.finish(captureFindings: analyzer.finish(), board: analyzer.lessons?.board)
             } else {
-                let pipeline = FramePipeline(options: output, sink: sink, grouped: false)
+                let pipeline = FramePipeline(options: output, sink: sink, grouped: false, localMACs: localMACs)
                 while let frame = queue.take() { pipeline.process(frame) }
                 pipeline.finish()
             }
@@ -158,5 +166,16 @@ struct LiveCommand: ParsableCommand {
         if let writeError {
             throw CommandFailure(message: "\(writeError); capture stopped, the file ends at the last whole frame", code: 1)
         }
+    }
+
+    /// The interface's own MAC address, from sysfs (Linux); nil for interfaces without one.
+    static func macAddress(of device: String) -> MACAddress? {
+        guard !device.contains("/"), let file = fopen("/sys/class/net/\(device)/address", "r") else { return nil }
+        defer { fclose(file) }
+        var buffer = [CChar](repeating: 0, count: 64)
+        guard fgets(&buffer, Int32(buffer.count), file) != nil else { return nil }
+        let text = String(decoding: buffer.prefix { $0 != 0 && $0 != 10 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let mac = MACAddress(text), mac.rawValue != 0 else { return nil }
+        return mac
     }
 }

@@ -12,18 +12,9 @@ struct LiveCommandTests {
     func writeAndReadBack() throws {
         let pair = try NamespacePair()
         let file = CLI.temporaryFile("live.pcap")
-        let capture = pair.exec(in: pair.left, [CLI.binary, "live", "-i", pair.leftInterface, "-w", file, "-c", "10",
-                                               "--duration", "20", "-f", "udp port 9999", "--format", "json"])
-        let out = Pipe(), err = Pipe()
-        capture.standardOutput = out
-        capture.standardError = err
-        try capture.run()
-        Thread.sleep(forTimeInterval: 1.0)
-        try pair.sendUDP(count: 12)
-        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        capture.waitUntilExit()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(capture.terminationStatus == 0, "\(stderr)")
+        let (status, printed, stderr) = try capture(pair, ["-w", file, "-c", "10", "--duration", "20",
+                                                           "-f", "udp port 9999", "--format", "json"], datagrams: 12)
+        #expect(status == 0, "\(stderr)")
         #expect(stderr.contains("frames captured") && stderr.contains("dropped by the kernel"))
         let liveLines = printed.split(separator: "\n").map(String.init)
         #expect(liveLines.count == 10)
@@ -73,17 +64,8 @@ struct LiveCommandTests {
     /// Runs `socketscope live` in the left namespace while the right one sends `datagrams` UDP datagrams.
     func capture(_ pair: NamespacePair, _ arguments: [String], datagrams: Int,
                  payload: Int = 20) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = pair.exec(in: pair.left, [CLI.binary, "live", "-i", pair.leftInterface] + arguments)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        Thread.sleep(forTimeInterval: 1.0)
-        try pair.sendUDP(count: datagrams, payload: payload)
-        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (process.terminationStatus, printed, stderr)
+        try pair.runWhileSending([CLI.binary, "live", "-i", pair.leftInterface] + arguments, datagrams: datagrams,
+                                 payload: payload)
     }
 
     @Test("--rotate by size writes several complete files, and --rotate-files keeps a ring")
@@ -138,6 +120,29 @@ struct LiveCommandTests {
         let read = try CLI.socketscope("read", file, "--format", "json")
         #expect(read.status == 0 && read.stderr.isEmpty, "the file is valid: \(read.stderr)")
         #expect(read.lines.count >= 1)
+    }
+
+    @Test("frames this machine sends are not flagged for checksum offload's unfinished checksums")
+    func offloadedChecksums() throws {
+        let pair = try NamespacePair()
+        let process = pair.exec(in: pair.left, [CLI.binary, "live", "-i", pair.leftInterface, "-c", "3", "--duration", "20",
+                                               "-f", "udp port 9998", "--format", "json"])
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.0)
+        // Sent from the capturing namespace itself, so the veth leaves the UDP checksum to "hardware".
+        let script = "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            + "for i in range(3): s.sendto(b'outgoing %d' % i, ('\(pair.rightAddress)', 9998))"
+        _ = try CLI.run(CLI.which("ip") ?? "/usr/sbin/ip", ["netns", "exec", pair.left, "python3", "-c", script])
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let verdicts = printed.split(separator: "\n").compactMap {
+            ((try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]).flatMap { ($0["udp"] as? [String: Any])?["checksum"] as? String }
+        }
+        #expect(verdicts.count == 3)
+        #expect(!verdicts.contains("bad"), "\(verdicts)")
     }
 
     @Test("a bad BPF filter prints libpcap's message and the filter, exit 2")

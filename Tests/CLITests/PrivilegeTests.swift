@@ -40,19 +40,10 @@ struct PrivilegeTests {
         let granted = try CLI.run(setcap, ["cap_net_raw,cap_net_admin=eip", binary])
         try #require(granted.status == 0, "setcap: \(granted.stderr)")
         let pair = try NamespacePair()
-        let process = pair.exec(in: pair.left, ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                                                binary, "live", "-i", pair.leftInterface, "-c", "3", "--duration", "20",
-                                                "-f", "udp port 9999", "--format", "json"])
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        Thread.sleep(forTimeInterval: 1.0)
-        try pair.sendUDP(count: 4)
-        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(stderr)")
+        let (status, printed, stderr) = try pair.runWhileSending(
+            ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", binary, "live", "-i", pair.leftInterface,
+             "-c", "3", "--duration", "20", "-f", "udp port 9999", "--format", "json"], datagrams: 4)
+        #expect(status == 0, "\(stderr)")
         #expect(printed.split(separator: "\n").count == 3)
     }
 
@@ -63,17 +54,10 @@ struct PrivilegeTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o777])
         let file = directory + "/as-nobody.pcap"
-        let process = pair.exec(in: pair.left, [CLI.binary, "live", "-i", pair.leftInterface, "--user", "nobody",
-                                               "-w", file, "-c", "2", "--duration", "20", "-f", "udp port 9999"])
-        process.standardOutput = FileHandle.nullDevice
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        Thread.sleep(forTimeInterval: 1.0)
-        try pair.sendUDP(count: 3)
-        process.waitUntilExit()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(stderr)")
+        let (status, _, stderr) = try pair.runWhileSending(
+            [CLI.binary, "live", "-i", pair.leftInterface, "--user", "nobody", "-w", file, "-c", "2", "--duration", "20",
+             "-f", "udp port 9999"], datagrams: 3)
+        #expect(status == 0, "\(stderr)")
         let owner = try FileManager.default.attributesOfItem(atPath: file)[.ownerAccountID] as? NSNumber
         #expect(owner?.intValue == 65534)
         let bad = try CLI.socketscope("live", "-i", "lo", "--user", "no-such-user-xyz", "-c", "1")

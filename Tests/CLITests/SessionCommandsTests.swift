@@ -45,6 +45,15 @@ struct SessionCommandsTests {
         #expect((tcp["client"] as? [String: Any])?["port"] as? Int ?? 0 < 32768, "lwIP-style port")
     }
 
+    @Test("fragmented IPv4 datagrams reach the session layer once, whole, at the frame that completes them")
+    func fragmentsReassembled() throws {
+        let sessions = jsonLines(try CLI.socketscope("sessions", CLI.corpusFile("zeek/ipv4_fragmented-1.pcap"), "--format", "json"))
+        let udp = try #require(sessions.first { $0["proto"] as? String == "udp" })
+        #expect((udp["packets"] as? [String: Any])?["client"] as? Int == 1, "three fragments make one datagram")
+        #expect(udp["first_frame"] as? Int == 3)
+        #expect((udp["client"] as? [String: Any])?["port"] as? Int == 123)
+    }
+
     @Test("sessions text shows state, history and the DNS lookup")
     func sessionsText() throws {
         let result = try CLI.socketscope("sessions", CLI.capture("http-get-by-name.pcap"))

@@ -143,6 +143,22 @@ final class NamespacePair {
         return process
     }
 
+    /// Runs `command` in the left namespace while the right one sends `datagrams` UDP datagrams to it; returns
+    /// the exit status, standard output and standard error once the command ends.
+    func runWhileSending(_ command: [String], datagrams: Int, payload: Int = 20) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = exec(in: left, command)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.0)
+        try sendUDP(count: datagrams, payload: payload)
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (process.terminationStatus, printed, stderr)
+    }
+
     /// Sends `count` UDP datagrams from the right namespace to the left one (python3, loopback-free, bounded).
     func sendUDP(count: Int, port: Int = 9999, payload: Int = 20) throws {
         let script = """
