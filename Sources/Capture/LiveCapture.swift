@@ -40,6 +40,7 @@ public final class LiveCapture {
     public let snapLength: Int
     private var handle: OpaquePointer?
     private var nextNumber = 1
+    private var selectableDescriptor: Int32 = -1
 
     /// Opens and activates the device, applies the filter, then drops privileges if asked.
     public init(options: LiveOptions) throws(CaptureError) {
@@ -78,6 +79,10 @@ public final class LiveCapture {
             }
         }
         linkType = UInt32(bitPattern: pcap_datalink(opened))
+        // Non-blocking reads plus our own poll with a timeout: libpcap's TPACKET_V3 reader may block until a
+        // packet arrives, which would keep --duration and Ctrl-C waiting on an idle interface.
+        pcap_setnonblock(opened, 1, &errorBuffer)
+        selectableDescriptor = pcap_get_selectable_fd(opened)
         if let filter = options.filter {
             var program = bpf_program()
             guard pcap_compile(opened, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
@@ -155,7 +160,12 @@ public final class LiveCapture {
                 captured += 1
                 if try !body(frame) { break }
             } else if result == 0 {
-                continue // timeout: check the stop conditions again
+                // Nothing waiting: sleep until a packet arrives or 100 ms pass, then check the stop conditions.
+                if selectableDescriptor >= 0 {
+                    var waiting = pollfd(fd: selectableDescriptor, events: Int16(POLLIN), revents: 0)
+                    _ = poll(&waiting, 1, 100)
+                }
+                continue
             } else if result == PCAP_ERROR_BREAK {
                 break
             } else {

@@ -145,6 +145,20 @@ struct LiveCommandTests {
         #expect(!verdicts.contains("bad"), "\(verdicts)")
     }
 
+    @Test("--duration ends the capture on time even when no packet arrives")
+    func durationOnIdleInterface() throws {
+        let pair = try NamespacePair()
+        let start = Date()
+        let process = pair.exec(in: pair.left, [CLI.binary, "live", "-i", pair.leftInterface, "--duration", "1.5"])
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(process.terminationStatus == 0)
+        #expect(elapsed >= 1.4 && elapsed < 5, "took \(elapsed) s")
+    }
+
     @Test("a bad BPF filter prints libpcap's message and the filter, exit 2")
     func badFilter() throws {
         let pair = try NamespacePair()
