@@ -41,6 +41,8 @@ public final class LiveCapture {
     private var handle: OpaquePointer?
     private var nextNumber = 1
     private var selectableDescriptor: Int32 = -1
+    /// Frames handed out by `run` so far.
+    public private(set) var framesCaptured = 0
 
     /// Opens and activates the device, applies the filter, then drops privileges if asked.
     public init(options: LiveOptions) throws(CaptureError) {
@@ -158,6 +160,7 @@ public final class LiveCapture {
                                   bytes: Array(UnsafeBufferPointer(start: data, count: length)))
                 nextNumber += 1
                 captured += 1
+                framesCaptured += 1
                 if try !body(frame) { break }
             } else if result == 0 {
                 // Nothing waiting: sleep until a packet arrives or 100 ms pass, then check the stop conditions.

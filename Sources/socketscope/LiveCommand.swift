@@ -154,9 +154,10 @@ struct LiveCommand: ParsableCommand {
         if let writer {
             closing += "\(writer.framesWritten) frames saved to " + writer.paths.joined(separator: ", ") + "; "
         }
+        closing += "\(capture.framesCaptured) frames captured"
         if let stats = capture.statistics() {
-            closing += "\(stats.received) frames captured, \(stats.droppedByKernel) dropped by the kernel, "
-                + "\(stats.droppedByInterface) dropped by the interface"
+            // ps_recv counts what reached the filter (on loopback each frame twice); the drops are what matter.
+            closing += ", \(stats.droppedByKernel) dropped by the kernel, \(stats.droppedByInterface) dropped by the interface"
         }
         if queue.skippedCount > 0 {
             closing += "; \(queue.skippedCount) frames were not decoded live because printing fell behind"

@@ -15,7 +15,7 @@ struct LiveCommandTests {
         let (status, printed, stderr) = try capture(pair, ["-w", file, "-c", "10", "--duration", "20",
                                                            "-f", "udp port 9999", "--format", "json"], datagrams: 12)
         #expect(status == 0, "\(stderr)")
-        #expect(stderr.contains("frames captured") && stderr.contains("dropped by the kernel"))
+        #expect(stderr.contains("10 frames captured") && stderr.contains("dropped by the kernel"))
         let liveLines = printed.split(separator: "\n").map(String.init)
         #expect(liveLines.count == 10)
         let readBack = try CLI.socketscope("read", file, "--format", "json")
