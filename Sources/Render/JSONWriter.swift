@@ -2,32 +2,61 @@ import Wire
 
 /// Appends JSON to a byte buffer by hand: Foundation's encoder is far too slow for a frame-per-line stream.
 /// Any string, whatever bytes it came from, comes out as valid JSON.
+///
+/// The text goes into a growable buffer of its own rather than a `[UInt8]`: an array append checks uniqueness
+/// (a runtime call) for every byte, and a frame's line is hundreds of small appends. The writer checks once per
+/// call instead, so it keeps value semantics: a copy of a writer gets its own buffer before it writes.
 public struct JSONWriter {
-    public var bytes: [UInt8] = []
+    private var storage = JSONBuffer(capacity: 512)
     /// Whether the next value or key in the innermost container needs a comma before it. One flag suffices:
     /// opening a container or writing a key clears it, writing any value (a closed container included) sets it.
     private var needsComma = false
     /// Open containers; at depth 0 nothing is separated.
     private var depth = 0
 
-    public init() { bytes.reserveCapacity(512) }
+    public init() {}
+
+    /// The text written since the last `reset()` (a copy; `withBytes` lends it without copying).
+    public var bytes: [UInt8] {
+        get { storage.withBytes { Array($0) } }
+        set {
+            makeUnique()
+            storage.removeAll()
+            newValue.withUnsafeBytes { storage.append(raw: $0) }
+        }
+    }
+
+    /// Lends the text written since the last `reset()`, valid only during `body`.
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try storage.withBytes(body)
+    }
 
     public mutating func reset() {
-        bytes.removeAll(keepingCapacity: true)
+        makeUnique()
+        storage.removeAll()
         needsComma = false
         depth = 0
     }
 
+    /// Makes the buffer unshared: one uniqueness check per call, not per byte. (The buffer is used in place
+    /// through `storage`, never returned, so writing costs no reference counting.)
+    @inline(__always)
+    private mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
+
+    /// The separator a new key or value needs.
     @inline(__always)
     private mutating func separator() {
-        if needsComma, depth > 0 { bytes.append(UInt8(ascii: ",")) }
+        makeUnique()
+        if needsComma, depth > 0 { storage.append(UInt8(ascii: ",")) }
         needsComma = true
     }
 
-    public mutating func beginObject() { separator(); bytes.append(UInt8(ascii: "{")); open() }
-    public mutating func endObject() { bytes.append(UInt8(ascii: "}")); close() }
-    public mutating func beginArray() { separator(); bytes.append(UInt8(ascii: "[")); open() }
-    public mutating func endArray() { bytes.append(UInt8(ascii: "]")); close() }
+    public mutating func beginObject() { separator(); storage.append(UInt8(ascii: "{")); open() }
+    public mutating func endObject() { makeUnique(); storage.append(UInt8(ascii: "}")); close() }
+    public mutating func beginArray() { separator(); storage.append(UInt8(ascii: "[")); open() }
+    public mutating func endArray() { makeUnique(); storage.append(UInt8(ascii: "]")); close() }
 
     @inline(__always) private mutating func open() { depth += 1; needsComma = false }
     @inline(__always) private mutating func close() { depth = max(0, depth - 1); needsComma = true }
@@ -36,10 +65,10 @@ public struct JSONWriter {
     /// as is, with no escaping pass.
     public mutating func key(_ key: StaticString) {
         separator()
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        storage.append(UInt8(ascii: "\""))
+        storage.append(raw: UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+        storage.append(UInt8(ascii: "\""))
+        storage.append(UInt8(ascii: ":"))
         // The value that follows must not add another comma.
         needsComma = false
     }
@@ -47,87 +76,114 @@ public struct JSONWriter {
     /// Writes a key computed at run time (escaped like any string).
     public mutating func key(dynamic key: String) {
         separator()
-        Self.appendString(key, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
+        Self.appendString(key, to: &storage)
+        storage.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
-    @inline(__always) private mutating func valueSeparator() { separator() }
-
-    public mutating func string(_ value: String) { valueSeparator(); Self.appendString(value, to: &bytes) }
-    public mutating func bytesAsString<C: Collection>(_ value: C) where C.Element == UInt8 {
-        valueSeparator(); Self.appendString(bytes: value, to: &bytes)
+    public mutating func string(_ value: String) {
+        separator()
+        Self.appendString(value, to: &storage)
     }
-    public mutating func int<I: BinaryInteger>(_ value: I) { valueSeparator(); Self.appendInteger(value, to: &bytes) }
-    public mutating func bool(_ value: Bool) { valueSeparator(); bytes.append(contentsOf: value ? Self.trueBytes : Self.falseBytes) }
-    public mutating func null() { valueSeparator(); bytes.append(contentsOf: Self.nullBytes) }
+    public mutating func bytesAsString<C: Collection>(_ value: C) where C.Element == UInt8 {
+        separator()
+        Self.appendString(bytes: value, to: &storage)
+    }
+    public mutating func int<I: BinaryInteger>(_ value: I) {
+        separator()
+        Self.appendInteger(value, to: &storage)
+    }
+    public mutating func bool(_ value: Bool) {
+        separator()
+        storage.append(literal: value ? "true" : "false")
+    }
+    public mutating func null() {
+        separator()
+        storage.append(literal: "null")
+    }
     /// A number written from already-formatted digits (e.g. a timestamp with nine decimals).
-    public mutating func raw(_ digits: String) { valueSeparator(); var d = digits; d.withUTF8 { bytes.append(contentsOf: $0) } }
+    public mutating func raw(_ digits: String) {
+        separator()
+        var digits = digits
+        digits.withUTF8 { storage.append(raw: UnsafeRawBufferPointer($0)) }
+    }
     public mutating func double(_ value: Double) {
-        valueSeparator()
-        if value.isFinite { var d = "\(value)"; d.withUTF8 { bytes.append(contentsOf: $0) } } else { bytes.append(contentsOf: Self.nullBytes) }
+        separator()
+        guard value.isFinite else { storage.append(literal: "null"); return }
+        var text = "\(value)"
+        text.withUTF8 { storage.append(raw: UnsafeRawBufferPointer($0)) }
     }
 
     // Object/array openers used as values after `key`.
-    public mutating func objectValue() { valueSeparator(); bytes.append(UInt8(ascii: "{")); open() }
-    public mutating func arrayValue() { valueSeparator(); bytes.append(UInt8(ascii: "[")); open() }
+    public mutating func objectValue() { separator(); storage.append(UInt8(ascii: "{")); open() }
+    public mutating func arrayValue() { separator(); storage.append(UInt8(ascii: "[")); open() }
 
     public mutating func field(_ name: StaticString, _ value: String) { key(name); string(value) }
     public mutating func field<I: BinaryInteger>(_ name: StaticString, _ value: I) { key(name); int(value) }
+    // The common integer types without generics: callers in other modules would otherwise get the unspecialised
+    // generic (every digit through BinaryInteger witnesses).
+    public mutating func int(_ value: Int) { separator(); Self.appendInteger(value, to: &storage) }
+    public mutating func int(_ value: UInt32) { separator(); Self.appendDecimal(UInt64(value), to: &storage) }
+    public mutating func int(_ value: UInt16) { separator(); Self.appendDecimal(UInt64(value), to: &storage) }
+    public mutating func int(_ value: UInt8) { separator(); Self.appendDecimal(UInt64(value), to: &storage) }
+    public mutating func field(_ name: StaticString, _ value: Int) { key(name); int(value) }
+    public mutating func field(_ name: StaticString, _ value: UInt32) { key(name); int(value) }
+    public mutating func field(_ name: StaticString, _ value: UInt16) { key(name); int(value) }
+    public mutating func field(_ name: StaticString, _ value: UInt8) { key(name); int(value) }
     public mutating func field(_ name: StaticString, _ value: Bool) { key(name); bool(value) }
     public mutating func fieldNull(_ name: StaticString) { key(name); null() }
 
     /// An IP address as a JSON string, written digit by digit (no intermediate String).
     public mutating func ip(_ address: IPAddress) {
-        valueSeparator()
+        separator()
         guard case .v4(let value) = address else {
-            Self.appendString(address.description, to: &bytes)
+            Self.appendString(address.description, to: &storage)
             return
         }
-        bytes.append(UInt8(ascii: "\""))
-        Self.appendDecimal(UInt64(value >> 24), to: &bytes)
-        bytes.append(UInt8(ascii: "."))
-        Self.appendDecimal(UInt64((value >> 16) & 0xff), to: &bytes)
-        bytes.append(UInt8(ascii: "."))
-        Self.appendDecimal(UInt64((value >> 8) & 0xff), to: &bytes)
-        bytes.append(UInt8(ascii: "."))
-        Self.appendDecimal(UInt64(value & 0xff), to: &bytes)
-        bytes.append(UInt8(ascii: "\""))
+        storage.append(UInt8(ascii: "\""))
+        Self.appendDecimal(UInt64(value >> 24), to: &storage)
+        storage.append(UInt8(ascii: "."))
+        Self.appendDecimal(UInt64((value >> 16) & 0xff), to: &storage)
+        storage.append(UInt8(ascii: "."))
+        Self.appendDecimal(UInt64((value >> 8) & 0xff), to: &storage)
+        storage.append(UInt8(ascii: "."))
+        Self.appendDecimal(UInt64(value & 0xff), to: &storage)
+        storage.append(UInt8(ascii: "\""))
     }
 
     /// A timestamp as a JSON number with nine decimals (`seconds.nanoseconds`, e.g. 1764189601.000123456),
     /// written digit by digit.
     public mutating func timestamp(seconds: Int64, nanoseconds: UInt32) {
-        valueSeparator()
-        Self.appendInteger(seconds, to: &bytes)
-        bytes.append(UInt8(ascii: "."))
+        separator()
+        Self.appendInteger(seconds, to: &storage)
+        storage.append(UInt8(ascii: "."))
         var scale: UInt32 = 100_000_000
         while scale > 1, nanoseconds < scale {
-            bytes.append(UInt8(ascii: "0"))
+            storage.append(UInt8(ascii: "0"))
             scale /= 10
         }
-        Self.appendDecimal(UInt64(nanoseconds), to: &bytes)
+        Self.appendDecimal(UInt64(nanoseconds), to: &storage)
     }
 
     /// A MAC address as a JSON string ("5c:cf:7f:01:02:03").
     public mutating func mac(_ address: MACAddress) {
-        valueSeparator()
-        bytes.append(UInt8(ascii: "\""))
+        separator()
+        storage.append(UInt8(ascii: "\""))
         for index in 0..<6 {
             let byte = UInt8(truncatingIfNeeded: address.rawValue >> UInt64(40 - 8 * index))
-            bytes.append(Self.hexDigits[Int(byte >> 4)])
-            bytes.append(Self.hexDigits[Int(byte & 0x0f)])
-            if index != 5 { bytes.append(UInt8(ascii: ":")) }
+            storage.append(Self.hexDigit(byte >> 4))
+            storage.append(Self.hexDigit(byte & 0x0f))
+            if index != 5 { storage.append(UInt8(ascii: ":")) }
         }
-        bytes.append(UInt8(ascii: "\""))
+        storage.append(UInt8(ascii: "\""))
     }
 
-    private static let trueBytes = Array("true".utf8)
-    private static let falseBytes = Array("false".utf8)
-    private static let nullBytes = Array("null".utf8)
-    private static let hexDigits = Array("0123456789abcdef".utf8)
+    /// Lower-case hex digit of a value below 16.
+    @inline(__always) static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ (nibble &- 10)
+    }
 
-    public static func appendInteger<I: BinaryInteger>(_ value: I, to bytes: inout [UInt8]) {
+    public static func appendInteger<I: BinaryInteger>(_ value: I, to bytes: inout some JSONOutput) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         if let magnitude = UInt64(exactly: value.magnitude) {
             appendDecimal(magnitude, to: &bytes)
@@ -140,11 +196,11 @@ public struct JSONWriter {
             digits.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10))
             magnitude /= 10
         }
-        bytes.append(contentsOf: digits.reversed())
+        for digit in digits.reversed() { bytes.append(digit) }
     }
 
     /// Decimal digits of `value`, formed on the stack and appended in one copy.
-    public static func appendDecimal(_ value: UInt64, to bytes: inout [UInt8]) {
+    public static func appendDecimal(_ value: UInt64, to bytes: inout some JSONOutput) {
         if value < 10 {
             bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value))
             return
@@ -158,18 +214,18 @@ public struct JSONWriter {
             rest /= 10
         }
         withUnsafeBytes(of: &digits) { raw in
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[first..<20]))
+            bytes.append(raw: UnsafeRawBufferPointer(rebasing: raw[first..<20]))
         }
     }
 
     /// Appends a JSON string literal for `value` (valid Unicode, so only escaping is needed). Plain printable
     /// ASCII, the usual case, is copied in one go.
-    public static func appendString(_ value: String, to bytes: inout [UInt8]) {
+    public static func appendString(_ value: String, to bytes: inout some JSONOutput) {
         var value = value
         value.withUTF8 { utf8 in
             if utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != 0x22 && $0 != 0x5c }) {
                 bytes.append(UInt8(ascii: "\""))
-                bytes.append(contentsOf: utf8)
+                bytes.append(raw: UnsafeRawBufferPointer(utf8))
                 bytes.append(UInt8(ascii: "\""))
             } else {
                 appendString(bytes: utf8, to: &bytes)
@@ -179,17 +235,18 @@ public struct JSONWriter {
 
     /// Appends a JSON string literal for arbitrary bytes: valid UTF-8 passes through (escaped), and each invalid
     /// byte becomes U+FFFD so the output is always valid JSON.
-    public static func appendString<C: Collection>(bytes input: C, to bytes: inout [UInt8]) where C.Element == UInt8 {
+    public static func appendString<C: Collection>(bytes input: C, to bytes: inout some JSONOutput)
+        where C.Element == UInt8 {
         bytes.append(UInt8(ascii: "\""))
         UTF8Scanner.scan(input) { piece in
             switch piece {
             case .ascii(let byte):
                 switch byte {
-                case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5c, 0x22])
-                case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5c, 0x5c])
-                case 0x0a: bytes.append(contentsOf: [0x5c, UInt8(ascii: "n")])
-                case 0x0d: bytes.append(contentsOf: [0x5c, UInt8(ascii: "r")])
-                case 0x09: bytes.append(contentsOf: [0x5c, UInt8(ascii: "t")])
+                case UInt8(ascii: "\""): bytes.append(0x5c); bytes.append(0x22)
+                case UInt8(ascii: "\\"): bytes.append(0x5c); bytes.append(0x5c)
+                case 0x0a: bytes.append(0x5c); bytes.append(UInt8(ascii: "n"))
+                case 0x0d: bytes.append(0x5c); bytes.append(UInt8(ascii: "r"))
+                case 0x09: bytes.append(0x5c); bytes.append(UInt8(ascii: "t"))
                 case 0..<0x20, 0x7f: appendUnicodeEscape(UInt32(byte), to: &bytes)
                 default: bytes.append(byte)
                 }
@@ -198,19 +255,92 @@ public struct JSONWriter {
                 if value < 0xa0 || value == 0x2028 || value == 0x2029 {
                     appendUnicodeEscape(value, to: &bytes)
                 } else {
-                    bytes.append(contentsOf: encoded)
+                    for byte in encoded { bytes.append(byte) }
                 }
             case .invalid:
-                bytes.append(contentsOf: [0xef, 0xbf, 0xbd])
+                bytes.append(0xef); bytes.append(0xbf); bytes.append(0xbd)
             }
         }
         bytes.append(UInt8(ascii: "\""))
     }
 
-    static func appendUnicodeEscape(_ value: UInt32, to bytes: inout [UInt8]) {
-        bytes.append(contentsOf: [0x5c, UInt8(ascii: "u")])
+    static func appendUnicodeEscape(_ value: UInt32, to bytes: inout some JSONOutput) {
+        bytes.append(0x5c)
+        bytes.append(UInt8(ascii: "u"))
         for shift in stride(from: 12, through: 0, by: -4) {
-            bytes.append(hexDigits[Int((value >> UInt32(shift)) & 0xf)])
+            bytes.append(hexDigit(UInt8(truncatingIfNeeded: (value >> UInt32(shift)) & 0xf)))
         }
+    }
+}
+
+/// Where `JSONWriter`'s helpers append: a `[UInt8]`, or the writer's own buffer.
+public protocol JSONOutput {
+    mutating func append(_ byte: UInt8)
+    mutating func append(raw bytes: UnsafeRawBufferPointer)
+}
+
+extension Array: JSONOutput where Element == UInt8 {
+    public mutating func append(raw bytes: UnsafeRawBufferPointer) { append(contentsOf: bytes) }
+}
+
+/// A growable byte buffer: appending is a capacity test and a store. Owned by one `JSONWriter` at a time
+/// (the writer copies it before writing into a shared one).
+final class JSONBuffer: JSONOutput {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// Bytes written.
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = max(16, capacity)
+        base = UnsafeMutablePointer<UInt8>.allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// Forgets what was written, keeping the allocation.
+    func removeAll() { count = 0 }
+
+    func copy() -> JSONBuffer {
+        let copy = JSONBuffer(capacity: capacity)
+        copy.base.update(from: base, count: count)
+        copy.count = count
+        return copy
+    }
+
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    @inline(__always)
+    func append(_ byte: UInt8) {
+        if count == capacity { grow(1) }
+        // count < capacity: the store is inside the allocation.
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    func append(raw bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        if bytes.count > capacity - count { grow(bytes.count) }
+        // capacity - count ≥ bytes.count after grow: the copy stays inside the allocation.
+        UnsafeMutableRawPointer(base + count).copyMemory(from: source, byteCount: bytes.count)
+        count += bytes.count
+    }
+
+    /// Appends a short ASCII literal.
+    @inline(__always)
+    func append(literal: StaticString) {
+        append(raw: UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    private func grow(_ extra: Int) {
+        let newCapacity = max(capacity * 2, count + extra)
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
     }
 }

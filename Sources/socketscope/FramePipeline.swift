@@ -96,7 +96,7 @@ final class FramePipeline {
         FrameJSON.writeLayers(decoded, annotation, frameNumber: frame.number, into: &json)
         if let lesson { LessonText.writeFrameLesson(lesson, into: &json) }
         json.endObject()
-        sink.write(bytes: json.bytes)
+        json.withBytes { sink.write(bytes: $0) }
         sink.endLine()
     }
 

@@ -101,7 +101,7 @@ final class SessionPrinter {
                 json.key("diagnosis"); LessonText.writeFindings(captureFindings, into: &json)
                 json.endObject()
                 json.endObject()
-                sink.write(bytes: json.bytes)
+                json.withBytes { sink.write(bytes: $0) }
                 sink.endLine()
             case .text:
                 sink.write(palette.paint("The whole capture", "1"))
@@ -129,7 +129,7 @@ final class SessionPrinter {
             SessionReport.writeJSON(session, into: &json) { json in
                 if let lesson { LessonText.writeSessionLesson(lesson, into: &json) }
             }
-            sink.write(bytes: json.bytes)
+            json.withBytes { sink.write(bytes: $0) }
             sink.endLine()
         case .text:
             sink.write(SessionReport.text(session, palette: palette))

@@ -48,6 +48,13 @@ enum Robustness {
         temporaryDirectory.appendingPathComponent("\(UUID().uuidString.prefix(8))-\(name)")
     }
 
+    /// CPU seconds used so far by the calling thread.
+    static func threadCPUSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
     // MARK: Running the binary
 
     struct Run {
@@ -55,7 +62,7 @@ enum Robustness {
         var signal: Int32?
         var timedOut: Bool
         var seconds: Double
-        /// Peak resident memory of the child (getrusage's ru_maxrss, in KiB).
+        /// Peak resident memory of the child (VmHWM, in KiB).
         var peakKiB: Int
         var stdout: Data
         var stderr: String
@@ -100,11 +107,14 @@ enum Robustness {
             return Run(status: 127, signal: nil, timedOut: false, seconds: 0, peakKiB: 0, stdout: Data(),
                        stderr: "cannot start \(binary)")
         }
+        // Peak memory: the child's VmHWM, polled from /proc while it runs. (getrusage's ru_maxrss cannot be used:
+        // Linux carries the maximum across exec, so a child spawned by a large test process reports the parent's.)
         var status: Int32 = 0
-        var usage = rusage()
+        var peakKiB = 0
         var timedOut = false
         while true {
-            let done = wait4(pid, &status, WNOHANG, &usage)
+            if let hwm = highWaterMarkKiB(pid) { peakKiB = max(peakKiB, hwm) }
+            let done = waitpid(pid, &status, WNOHANG)
             if done == pid { break }
             if done < 0 && errno != EINTR { break }
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
@@ -112,14 +122,36 @@ enum Robustness {
                 timedOut = true
                 kill(pid, SIGKILL)
             }
-            usleep(2_000)
+            usleep(1_000)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         let signalled = status & 0x7f != 0 && status & 0x7f != 0x7f
         return Run(status: signalled ? nil : (status >> 8) & 0xff, signal: signalled ? status & 0x7f : nil,
-                   timedOut: timedOut, seconds: seconds, peakKiB: Int(usage.ru_maxrss),
+                   timedOut: timedOut, seconds: seconds, peakKiB: peakKiB,
                    stdout: (try? Data(contentsOf: out)) ?? Data(),
                    stderr: String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self))
+    }
+
+    /// VmHWM (peak resident set) of a running process, from /proc/PID/status.
+    static func highWaterMarkKiB(_ pid: pid_t) -> Int? {
+        let fd = open("/proc/\(pid)/status", O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard n > 0 else { return nil }
+        let text = String(decoding: buffer[0..<n], as: UTF8.self)
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+        return Int(line.dropFirst(6).filter { $0.isNumber })
+    }
+
+    /// The first line that is not one valid JSON object (nil: every line is), without keeping the objects.
+    static func firstBadJSONLine(_ run: Run) -> String? {
+        for line in run.lines {
+            let valid = (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]) != nil
+            if !valid { return String(line.prefix(300)) }
+        }
+        return nil
     }
 
     /// Every line is one valid JSON object; returns the objects (or the first bad line).
