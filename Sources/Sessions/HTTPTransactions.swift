@@ -325,6 +325,7 @@ final class HTTPTransactions {
         responses.expectResponse(toMethod: method)
         var record = HTTPTransaction(method: method, uri: head.uri, version: head.version, host: head.header("Host"),
                                      requestFrame: frame, bareLF: head.bareLF)
+        if Self.isChunked(head) { record.requestChunked = true }
         record.index = firstOpenNumber + open.count
         let number = newExchange(record)
         requestNumber = number
@@ -395,11 +396,21 @@ final class HTTPTransactions {
             if head.bareLF { exchange.record.bareLF = true }
             if self.digests { exchange.responseHasher = SHA256() }
             method = exchange.finalMethod
+            // Known from the head, so an unfinished chunked body still says chunked (RFC 9112 §6.1: chunked is
+            // the final transfer coding; HEAD, 204 and 304 responses carry no body at all).
+            if method != "HEAD", status != 204, status != 304, Self.isChunked(head) { exchange.record.chunked = true }
         }
         if let snapshot = exchange(number)?.record { snapshots.append(snapshot) }
         // After 101 Switching Protocols (RFC 9110 §15.2.2) or a 2xx to CONNECT (§9.3.6) the connection carries
         // another protocol.
         if status == 101 || (method == "CONNECT" && status / 100 == 2) { pendingTunnel = true }
+    }
+
+    /// True when the message's last transfer coding is chunked (RFC 9112 §6.1).
+    static func isChunked(_ head: HTTPHead) -> Bool {
+        guard let codings = head.header("Transfer-Encoding") else { return false }
+        guard let last = codings.split(separator: ",").last else { return false }
+        return last.filter { $0 != " " && $0 != "\t" }.lowercased() == "chunked"
     }
 
     /// A switch of protocol takes effect once the response that announced it is complete.
