@@ -12,8 +12,9 @@ import Musl
 /// ends. A file that is damaged in a way that leaves no safe way to continue throws `CaptureError.corrupt`.
 public final class CaptureFileReader {
     /// Largest record accepted. Real link types stay under 256 KiB (libpcap's largest snaplen is 256 MiB for
-    /// D-Bus, which no one captures here); a larger length field means a damaged or hostile file.
-    public static let maximumRecordLength = 16 << 20
+    /// D-Bus, which no one captures here); a larger length field means a damaged or hostile file. 4 MiB leaves
+    /// room for big pcapng option blocks while keeping what a forged length can make us buffer small.
+    public static let maximumRecordLength = 4 << 20
 
     public enum Format: String, Sendable {
         case pcap, pcapng

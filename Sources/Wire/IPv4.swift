@@ -275,6 +275,10 @@ public struct IPv4Reassembler: Sendable {
     public var maximumDatagrams: Int
     public var maximumBytes: Int
     public static let maximumDatagramSize = 65535
+    /// Fragments kept per datagram: every add re-sorts them, so zero-length or overlapping slivers must not be
+    /// able to pile up (a real datagram needs at most 45 fragments of the smallest legal size, 8 + 1480 each… and
+    /// 65535 / 576-byte links need ~120).
+    public static let maximumFragmentsPerDatagram = 128
     /// Seconds a datagram may wait for its missing fragments (RFC 791 suggests 15; Linux uses 30).
     public var timeout: Double
 
@@ -331,6 +335,11 @@ public struct IPv4Reassembler: Sendable {
             return .dropped("reassembly buffer full")
         }
         guard var entry = pending[key] else { return .dropped("internal") }
+        guard entry.pieces.count < Self.maximumFragmentsPerDatagram else {
+            discard(key)
+            dropped += 1
+            return .dropped("more than \(Self.maximumFragmentsPerDatagram) fragments for one datagram")
+        }
         if offset == 0 { entry.header = Array(reader.slice(0..<headerLength)) }
         if !header.moreFragments { entry.totalLength = offset + payload.count }
         entry.pieces.append((offset, payload))

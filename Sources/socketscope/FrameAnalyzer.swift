@@ -57,6 +57,23 @@ final class FrameAnalyzer {
         return (decoded, annotation, lesson)
     }
 
+    /// What the limits cost, in one line for stderr (nil when nothing was dropped): sessions ended early for
+    /// --max-flows, holes declared because a reassembly cap was reached, fragmented datagrams given up on.
+    var limitsReport: String? {
+        var parts: [String] = []
+        if tracker.evictedCount > 0 {
+            parts.append("\(tracker.evictedCount) sessions were ended early to stay within --max-flows")
+        }
+        if tracker.reassemblyCapHits > 0 {
+            parts.append("\(tracker.reassemblyCapHits) times a reassembly limit forced bytes to be skipped as missing "
+                + "(--max-reassembly-per-flow, --max-reassembly-total, --max-out-of-order)")
+        }
+        if reassembler.dropped > 0 {
+            parts.append("\(reassembler.dropped) fragmented IPv4 datagrams were given up (incomplete, or over a reassembly cap)")
+        }
+        return parts.isEmpty ? nil : "socketscope: " + parts.joined(separator: "; ")
+    }
+
     /// Ends every live session (reported through `onSessionEnd`), then returns the capture-wide findings.
     func finish() -> [Finding] {
         _ = tracker.finish()

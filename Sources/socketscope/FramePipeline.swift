@@ -79,6 +79,8 @@ final class FramePipeline {
             }
         }
         sink.flush()
+        if let report = analyzer.limitsReport { printError(report) }
+        sink.flush()
     }
 
     // MARK: JSON

@@ -123,6 +123,7 @@ struct LiveCommand: ParsableCommand {
                 analyzer.localMACs = localMACs
                 while let frame = queue.take() { _ = analyzer.analyze(frame) }
                 printer.finish(captureFindings: analyzer.finish(), board: analyzer.lessons?.board)
+                if let report = analyzer.limitsReport { printError(report) }
             } else {
                 let pipeline = FramePipeline(options: output, sink: sink, grouped: false, localMACs: localMACs)
                 while let frame = queue.take() { pipeline.process(frame) }

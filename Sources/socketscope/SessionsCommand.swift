@@ -42,14 +42,11 @@ struct SessionsCommand: ParsableCommand {
         let detector = FrameAnalyzer.detectBoard(in: files, override: boardOption.override)
         let analyzer = FrameAnalyzer(options: limits.sessionOptions, lessons: LessonOptions(board: boardOption.override),
                                      detector: detector)
-        let tracker = analyzer.tracker
         analyzer.onSessionEnd = { report.ended($0, $1) }
         if format == .text { report.announce(board: analyzer.lessons?.board) }
         defer {
             report.finish(captureFindings: analyzer.finish(), board: analyzer.lessons?.board)
-            if tracker.evictedCount > 0 {
-                printError("socketscope: \(tracker.evictedCount) sessions were ended early to stay within --max-flows")
-            }
+            if let report = analyzer.limitsReport { printError(report) }
         }
         try CaptureInput.forEachDecodedFrame(in: files, threads: threading.threads, before: { sink.flush() }) { frame, decoded in
             _ = analyzer.analyze(frame, decoded: decoded)

@@ -54,6 +54,15 @@ struct SessionCommandsTests {
         #expect((udp["client"] as? [String: Any])?["port"] as? Int == 123)
     }
 
+    @Test("read and sessions say on stderr what a limit cut short", arguments: [["read"], ["read", "--format", "json"], ["sessions"]])
+    func limitsReported(command: [String]) throws {
+        let result = try CLI.run(CLI.binary, command + [CLI.capture("accept-queue-full.pcap"), "--max-flows", "1"])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("sessions were ended early to stay within --max-flows"), "\(result.stderr)")
+        let unlimited = try CLI.run(CLI.binary, command + [CLI.capture("accept-queue-full.pcap")])
+        #expect(unlimited.stderr.isEmpty)
+    }
+
     @Test("sessions text shows state, history and the DNS lookup")
     func sessionsText() throws {
         let result = try CLI.socketscope("sessions", CLI.capture("http-get-by-name.pcap"))

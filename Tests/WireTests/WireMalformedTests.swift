@@ -396,6 +396,16 @@ struct IPv4ReassemblerTests {
         #expect(reassembler.inFlight == 1 && reassembler.dropped == 3)
         #expect(reassembler.add(Self.fragment(id: 5, offset: 65528, more: false, payload: Array(repeating: 0, count: 16)), time: 20) == .dropped("fragment would end past 65535 bytes"))
     }
+
+    @Test("zero-length slivers cannot pile up on one datagram")
+    func zeroLengthFragments() {
+        var reassembler = IPv4Reassembler()
+        var results: [IPv4Reassembler.Result] = []
+        for _ in 0..<10_000 { results.append(reassembler.add(Self.fragment(id: 9, offset: 8, more: true, payload: []), time: 0)) }
+        #expect(results.prefix(IPv4Reassembler.maximumFragmentsPerDatagram).allSatisfy { $0 == .needMore })
+        #expect(results.contains(.dropped("more than \(IPv4Reassembler.maximumFragmentsPerDatagram) fragments for one datagram")))
+        #expect(reassembler.inFlight <= 1 && reassembler.bytesBuffered == 0)
+    }
 }
 
 @Suite("802.11")
