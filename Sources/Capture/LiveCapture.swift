@@ -13,8 +13,10 @@ public struct LiveOptions: Sendable {
     public var promiscuous = true
     /// Deliver each frame as it arrives instead of when the kernel buffer block fills.
     public var immediate = true
-    /// The kernel capture buffer in bytes (nil: libpcap's default, 2 MiB).
-    public var bufferSize: Int?
+    /// The kernel capture buffer in bytes. 16 MiB by default (libpcap's own default is 2 MiB): in immediate
+    /// mode each frame takes a whole slot of the ring, and a burst from a fast sender must fit while the capture
+    /// thread catches up.
+    public var bufferSize: Int? = 16 << 20
     /// Drop root privileges to this user right after the device is opened.
     public var user: String?
 
@@ -134,7 +136,9 @@ public final class LiveCapture {
 
     /// Captures until `count` frames, `duration` seconds, or a stop signal. Each frame is handed to `body` as it
     /// arrives; `body` returns false to stop.
-    public func run(count: Int? = nil, duration: Double? = nil, _ body: (Frame) throws -> Bool) throws {
+    /// `idle` runs whenever no frame is waiting; it returns false to stop (e.g. a write failed).
+    public func run(count: Int? = nil, duration: Double? = nil, idle: () -> Bool = { true },
+                    _ body: (Frame) throws -> Bool) throws {
         guard let handle else { return }
         handleForSignals = handle
         defer { handleForSignals = nil }
@@ -164,6 +168,7 @@ public final class LiveCapture {
                 if try !body(frame) { break }
             } else if result == 0 {
                 // Nothing waiting: sleep until a packet arrives or 100 ms pass, then check the stop conditions.
+                if !idle() { break }
                 if selectableDescriptor >= 0 {
                     var waiting = pollfd(fd: selectableDescriptor, events: Int16(POLLIN), revents: 0)
                     _ = poll(&waiting, 1, 100)

@@ -4,17 +4,28 @@ import Glibc
 import Musl
 #endif
 
-/// Writes a classic pcap file (microsecond timestamps, host byte order, as tcpdump -w does). Each record goes
-/// out in one write(2) of header and data together, so the file is valid at every moment a reader could look:
-/// it only ever ends on a record boundary, unless the disk fills, which is reported.
+/// Writes a classic pcap file (microsecond timestamps, host byte order, as tcpdump -w does). Records are
+/// gathered into a small buffer and written whole with one write(2), at 64 KiB or once the buffer is 100 ms old
+/// (and on `flush`/`close`), so the file is valid at every moment a reader could look: it only ever ends on a
+/// record boundary — after a full disk too, which is reported. Batching keeps the capture thread fast enough for
+/// bursts: a write(2) per frame costs more than the kernel's ring buffer can absorb.
 public final class PcapWriter {
     public let path: String
     private var fd: Int32
     private var record: [UInt8] = []
+    /// Whole records not yet written, and the capture time (µs) of the oldest.
+    private var pending: [UInt8] = []
+    /// Where each buffered record ends in `pending`: a failed write keeps the records that made it whole.
+    private var pendingEnds: [Int] = []
+    private var pendingSince: Int64?
+    static let flushBytes = 64 << 10
+    static let flushMicroseconds: Int64 = 100_000
     /// Frames written so far.
     public private(set) var framesWritten = 0
     /// Bytes written so far, file header included.
     public private(set) var bytesWritten = 0
+    /// The file's size once the buffered records are written.
+    public var size: Int { bytesWritten + pending.count }
 
     /// Creates (or truncates) `path` and writes the file header.
     public init(path: String, linkType: UInt32, snapLength: UInt32) throws(CaptureError) {
@@ -38,14 +49,28 @@ public final class PcapWriter {
     /// Appends one frame. Throws on a write error (a full disk included); the file then ends at the last whole record.
     public func write(seconds: Int64, nanoseconds: UInt32, originalLength: Int,
                       bytes: UnsafeRawBufferPointer) throws(CaptureError) {
-        record.removeAll(keepingCapacity: true)
-        Self.append(UInt32(truncatingIfNeeded: seconds), to: &record)
-        Self.append(nanoseconds / 1000, to: &record)
-        Self.append(UInt32(truncatingIfNeeded: bytes.count), to: &record)
-        Self.append(UInt32(clamping: originalLength), to: &record)
-        record.append(contentsOf: bytes)
-        try writeAll(record)
+        Self.append(UInt32(truncatingIfNeeded: seconds), to: &pending)
+        Self.append(nanoseconds / 1000, to: &pending)
+        Self.append(UInt32(truncatingIfNeeded: bytes.count), to: &pending)
+        Self.append(UInt32(clamping: originalLength), to: &pending)
+        pending.append(contentsOf: bytes)
+        pendingEnds.append(pending.count)
         framesWritten += 1
+        let now = seconds &* 1_000_000 &+ Int64(nanoseconds / 1000)
+        let since = pendingSince ?? now
+        pendingSince = since
+        if pending.count >= Self.flushBytes || now &- since >= Self.flushMicroseconds { try flush() }
+    }
+
+    /// Writes the buffered records (whole) now: call when the capture goes idle, and before reading the file.
+    public func flush() throws(CaptureError) {
+        pendingSince = nil
+        guard !pending.isEmpty else { return }
+        defer {
+            pending.removeAll(keepingCapacity: true)
+            pendingEnds.removeAll(keepingCapacity: true)
+        }
+        try writeAll(pending, recordEnds: pendingEnds)
     }
 
     /// Appends one frame from a `Frame`.
@@ -60,15 +85,19 @@ public final class PcapWriter {
         if let result { throw result }
     }
 
-    /// Closes the file (idempotent).
+    /// Writes what is buffered and closes the file (idempotent; a write error here was already possible on
+    /// `flush`, and the file still ends on a whole record).
     public func close() {
+        try? flush()
         if fd >= 0 {
             _ = Glibc.close(fd)
             fd = -1
         }
     }
 
-    private func writeAll(_ bytes: [UInt8]) throws(CaptureError) {
+    /// Writes `bytes` (whole records). On failure the file is cut back to the last record that was written
+    /// whole (`recordEnds` are the records' end offsets in `bytes`), so it still ends on a record boundary.
+    private func writeAll(_ bytes: [UInt8], recordEnds: [Int] = []) throws(CaptureError) {
         guard fd >= 0 else { throw .writeFailed(path: path, reason: "file is closed") }
         let startSize = bytesWritten
         var done = 0
@@ -83,8 +112,11 @@ public final class PcapWriter {
                 continue
             } else {
                 let reason = n < 0 ? String(cString: strerror(errno)) : "no progress"
-                // Cut the partial record off so the file stays valid.
-                _ = ftruncate(fd, off_t(startSize))
+                // Cut the partial record off so the file stays valid, keeping the records that made it whole.
+                let kept = recordEnds.last { $0 <= done } ?? 0
+                _ = ftruncate(fd, off_t(startSize + kept))
+                bytesWritten = startSize + kept
+                framesWritten -= recordEnds.count - (recordEnds.firstIndex { $0 > kept } ?? recordEnds.count)
                 throw .writeFailed(path: path, reason: reason)
             }
         }

@@ -43,8 +43,10 @@ public final class RotatingPcapWriter {
     private var current: PcapWriter
     private var index = 1
     private var fileStart: Int64?
+    /// Frames in the files written before the current one.
+    private var earlierFrames = 0
     /// Frames written over all files.
-    public private(set) var framesWritten = 0
+    public var framesWritten: Int { earlierFrames + current.framesWritten }
     /// Every path written so far, in order.
     public private(set) var paths: [String] = []
 
@@ -71,16 +73,17 @@ public final class RotatingPcapWriter {
         if policy.rotates {
             let start = fileStart ?? frame.seconds
             fileStart = start
-            let full = policy.maxBytes.map { current.bytesWritten + 16 + frame.capturedLength > $0 && current.framesWritten > 0 } ?? false
+            let full = policy.maxBytes.map { current.size + 16 + frame.capturedLength > $0 && current.framesWritten > 0 } ?? false
             let old = policy.maxSeconds.map { frame.seconds - start >= $0 } ?? false
             if full || old { try rotate(at: frame.seconds) }
         }
         try current.write(frame)
-        framesWritten += 1
     }
 
     private func rotate(at seconds: Int64) throws(CaptureError) {
+        try current.flush()
         current.close()
+        earlierFrames += current.framesWritten
         index += 1
         var number = index
         if let ring = policy.fileCount, ring > 0 { number = (index - 1) % ring + 1 }
@@ -89,6 +92,9 @@ public final class RotatingPcapWriter {
         if !paths.contains(path) { paths.append(path) }
         fileStart = seconds
     }
+
+    /// Writes buffered records now (the capture went idle).
+    public func flush() throws(CaptureError) { try current.flush() }
 
     public func close() { current.close() }
 }

@@ -40,7 +40,7 @@ struct LiveCommand: ParsableCommand {
     @Flag(name: .long, help: "Let the kernel batch frames instead of delivering each at once (immediate mode is the default).")
     var noImmediate = false
 
-    @Option(name: [.customShort("B"), .customLong("buffer-size")], help: "Kernel capture buffer in KiB (as tcpdump -B).")
+    @Option(name: [.customShort("B"), .customLong("buffer-size")], help: "Kernel capture buffer in KiB (as tcpdump -B; default 16384).")
     var bufferSizeKiB: Int?
 
     @Option(name: [.short, .long], help: "Stop after this many frames.")
@@ -66,6 +66,9 @@ struct LiveCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one block per session as each session ends, instead of one line per frame.")
     var sessions = false
 
+    @Option(name: .long, help: "Frames that may wait to be decoded and printed; when printing falls further behind, frames still go to the -w file and are counted as not decoded live.")
+    var decodeQueue: Int = 65_536
+
     @OptionGroup var output: FrameOutputOptions
 
     func validate() throws {
@@ -81,6 +84,7 @@ struct LiveCommand: ParsableCommand {
                 throw ValidationError("--rotate takes a size (10MB, 500k, 1G) or a time (60s, 5min, 1h), not '\(rotate)'")
             }
         }
+        if decodeQueue < 1 { throw ValidationError("--decode-queue must be at least 1") }
         if let rotateFiles {
             guard rotate != nil else { throw ValidationError("--rotate-files needs --rotate") }
             guard rotateFiles >= 1 else { throw ValidationError("--rotate-files must be at least 1") }
@@ -94,7 +98,7 @@ struct LiveCommand: ParsableCommand {
         options.snapLength = snaplen
         options.promiscuous = !noPromiscuous
         options.immediate = !noImmediate
-        options.bufferSize = bufferSizeKiB.map { $0 * 1024 }
+        if let bufferSizeKiB { options.bufferSize = bufferSizeKiB * 1024 }
         options.user = user
         LiveCapture.installStopSignals()
         let capture = try LiveCapture(options: options)
@@ -111,7 +115,7 @@ struct LiveCommand: ParsableCommand {
         let localMACs = Self.macAddress(of: capture.device).map { Set([$0]) } ?? []
 
         // Decoding and printing run on their own thread, so a slow terminal never holds up the capture.
-        let queue = FrameQueue()
+        let queue = FrameQueue(capacity: decodeQueue)
         let sink = OutputSink()
         sink.flushEachLine = true
         let decoding = WorkerThread { [output, sessions] in
@@ -133,7 +137,14 @@ struct LiveCommand: ParsableCommand {
         }
         var writeError: CaptureError?
         do {
-            try capture.run(count: count, duration: duration) { frame in
+            try capture.run(count: count, duration: duration, idle: {
+                // Nothing arriving: put what is buffered on disk.
+                do throws(CaptureError) { try writer?.flush() } catch {
+                    writeError = error
+                    return false
+                }
+                return true
+            }) { frame in
                 if let writer {
                     do throws(CaptureError) { try writer.write(frame) } catch {
                         writeError = error
@@ -147,6 +158,9 @@ struct LiveCommand: ParsableCommand {
             queue.close()
             decoding.join()
             throw error
+        }
+        if writeError == nil {
+            do throws(CaptureError) { try writer?.flush() } catch { writeError = error }
         }
         writer?.close()
         queue.close()

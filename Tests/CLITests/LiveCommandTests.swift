@@ -32,7 +32,7 @@ struct LiveCommandTests {
         }
     }
 
-    @Test("Ctrl-C (SIGINT) and SIGTERM stop cleanly and leave a complete file", arguments: [SIGINT, SIGTERM])
+    @Test("Ctrl-C (SIGINT), SIGTERM and SIGHUP stop cleanly and leave a complete file", arguments: [SIGINT, SIGTERM, SIGHUP])
     func interrupt(signal: Int32) throws {
         let pair = try NamespacePair()
         let file = CLI.temporaryFile("interrupted.pcap")
@@ -143,6 +143,42 @@ struct LiveCommandTests {
         }
         #expect(verdicts.count == 3)
         #expect(!verdicts.contains("bad"), "\(verdicts)")
+    }
+
+    @Test("a reader that stops reading never makes the capture lose frames: the file gets them all, and the skipped count is reported")
+    func captureNeverWaitsForOutput() throws {
+        let pair = try NamespacePair()
+        let file = CLI.temporaryFile("stalled.pcap")
+        let process = pair.exec(in: pair.left, [CLI.binary, "live", "-i", pair.leftInterface, "-w", file, "-c", "3000",
+                                               "--duration", "60", "-f", "udp port 9999", "--explain", "--decode-queue", "50"])
+        // Nobody reads this pipe: once its 64 KiB fill up, printing blocks for good.
+        let stalled = Pipe()
+        let err = Pipe()
+        process.standardOutput = stalled
+        process.standardError = err
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.0)
+        let script = "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            + "import time\nfor i in range(3000):\n    s.sendto(b'x' * 200, ('\(pair.leftAddress)', 9999))\n"
+            + "    if i % 50 == 49: time.sleep(0.01)"
+        _ = try CLI.run(CLI.which("ip") ?? "/usr/sbin/ip", ["netns", "exec", pair.right, "python3", "-c", script])
+        // The capture ends by itself after 3000 frames even though its output is stuck…
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning && Date() < deadline {
+            // …apart from the decoding thread, which is blocked in write(2): draining now lets it finish.
+            Thread.sleep(forTimeInterval: 0.2)
+            if !FileManager.default.fileExists(atPath: file) { continue }
+            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+            if size >= 24 + 3000 * (16 + 242) { break }
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        #expect(size >= 24 + 3000 * (16 + 242), "all 3000 frames reach the file while the output is stalled")
+        _ = stalled.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(stderr)")
+        #expect(stderr.contains("3000 frames saved") && stderr.contains("0 dropped by the kernel"), "\(stderr)")
+        #expect(stderr.contains("not decoded live because printing fell behind"), "\(stderr)")
     }
 
     @Test("--duration ends the capture on time even when no packet arrives")
