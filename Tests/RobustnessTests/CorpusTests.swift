@@ -30,7 +30,7 @@ struct CorpusRobustnessTests {
             defer { try? FileManager.default.removeItem(at: path) }
             // CPU time of this thread, not wall time: the cases run in parallel and wait for the CPU.
             let start = Robustness.threadCPUSeconds()
-            let outcome = InProcess.run(path.path, maxFrames: index == 0 ? 5000 : 1000, explainFrames: index == 0 ? 5000 : 8)
+            let outcome = InProcess.run(path.path, maxFrames: index == 0 ? 5000 : 1000, explainFrames: index == 0 ? 5000 : 1000)
             let seconds = Robustness.threadCPUSeconds() - start
             let label = index == 0 ? url.lastPathComponent : "\(url.lastPathComponent) mutant \(index) (seed \(seed))"
             #expect(outcome.badJSON == nil, "\(label): \(outcome.badJSON ?? "")")
@@ -53,7 +53,7 @@ struct CorpusRobustnessTests {
         guard read.status == 0 else { return }  // unreadable by design: nothing to explain or follow
 
         // explain: a sample of frames (first, middle, last and one past the end), both formats. (Every frame's
-        // explanation is rendered in-process above: every frame of each file, the first 8 of each mutant.)
+        // explanation is rendered in-process above: every frame of each file and of each mutant, up to 1000.)
         let numbers = frames.objects.compactMap { $0["frame"] as? Int }
         var sample = Set<Int>()
         if let last = numbers.last {
