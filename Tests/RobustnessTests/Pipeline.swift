@@ -4,6 +4,10 @@ import Lessons
 import Render
 import Sessions
 import Wire
+@testable import socketscope
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The CLI's pipeline run in-process (the pieces are libraries): reader, decode, sessions, lessons, then every
 /// renderer `read`, `sessions`, `explain`, `follow` and `ladder` use. Reports what a test needs to judge it.
@@ -38,8 +42,16 @@ enum InProcess {
             check(json.bytes, "sessions --format json")
             _ = SessionReport.text(session, palette: Palette(enabled: false))
         }
-        tracker.onStreamData = { _, _, chunk in
+        // `follow` on every session: its text and hex printers see every chunk of every stream.
+        let devNull = open("/dev/null", O_WRONLY)
+        defer { if devNull >= 0 { close(devNull) } }
+        let followSink = OutputSink(fd: devNull)
+        let followText = StreamPrinter(format: .text, direction: .both, sink: followSink, palette: Palette(enabled: true))
+        let followHex = StreamPrinter(format: .hex, direction: .both, sink: followSink, palette: Palette(enabled: false))
+        tracker.onStreamData = { _, side, chunk in
             if case .data(let bytes, _, _) = chunk { outcome.streamBytes += bytes.count }
+            followText.consume(side, chunk)
+            followHex.consume(side, chunk)
         }
         do {
             let reader = try CaptureFileReader(path: path)
