@@ -214,8 +214,14 @@ cmd_down() {
 
 # ---- capture ---------------------------------------------------------------
 
-# usable when `live --help` exits 0 and documents the -w option
-socketscope_ok() { [ -x "$SOCKETSCOPE" ] && "$SOCKETSCOPE" live --help 2>&1 | grep -q -- '-w'; }
+# usable when `live --help` exits 0 and documents the -w option. The help is read whole before grep looks at
+# it: `help | grep -q` under pipefail fails whenever grep quits before the help is all written (SIGPIPE).
+socketscope_ok() {
+    [ -x "$SOCKETSCOPE" ] || return 1
+    local help
+    help=$("$SOCKETSCOPE" live --help 2>&1) || return 1
+    grep -q -- '-w' <<<"$help"
+}
 
 start_capture() { # start_capture OUT
     local out=$1 tool=$CAPTURE_TOOL

@@ -150,7 +150,7 @@ private func espDiscover(options: [UInt8]? = nil) -> [UInt8] {
     }
 
     @Test func randomOptionsNeverTrapAndAlwaysTile() {
-        var generator = AppLayerFixture.SeededGenerator(seed: 0xd4c9)
+        var generator = SeededGenerator(seed: 0xd4c9)
         for round in 0..<3000 {
             let count = Int.random(in: 0..<80, using: &generator)
             let options = (0..<count).map { _ in

@@ -78,19 +78,6 @@ enum AppLayerFixture {
         }
         return position == range.upperBound ? nil : "fields end at \(position), consumed to \(range.upperBound)"
     }
-
-    /// A small deterministic generator for sweeps (SplitMix64), so failures reproduce.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-    }
 }
 
 /// Decodes DNS from `bytes` starting at `prefix` (to prove offsets are absolute and pointers relative).
@@ -333,7 +320,7 @@ private func decodeDNS(_ bytes: [UInt8], prefix: Int = 0) -> (DNSMessage?, DNSMe
     }
 
     @Test func randomBytesNeverTrapAndAlwaysTile() {
-        var generator = AppLayerFixture.SeededGenerator(seed: 0xd115)
+        var generator = SeededGenerator(seed: 0xd115)
         for round in 0..<3000 {
             let count = Int.random(in: 0..<200, using: &generator)
             var bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }

@@ -134,7 +134,7 @@ private func decodeHead(_ bytes: [UInt8], prefix: Int = 0) -> (HTTPHead?, [Field
     }
 
     @Test func randomBytesNeverTrapAndAlwaysTile() {
-        var generator = AppLayerFixture.SeededGenerator(seed: 0x4777)
+        var generator = SeededGenerator(seed: 0x4777)
         let alphabet = Array("GET HTTP/1.1 \r\n:abc 200\t".utf8)
         for round in 0..<3000 {
             let count = Int.random(in: 0..<120, using: &generator)
@@ -176,7 +176,7 @@ private func run(_ role: HTTPParser.Role, _ chunks: [[UInt8]], methods: [String]
     return HTTPParser.coalesced(events)
 }
 
-private func splits(_ bytes: [UInt8], _ generator: inout AppLayerFixture.SeededGenerator) -> [[UInt8]] {
+private func splits(_ bytes: [UInt8], _ generator: inout SeededGenerator) -> [[UInt8]] {
     var out: [[UInt8]] = []
     var index = 0
     while index < bytes.count {
@@ -222,7 +222,7 @@ private func malformed(_ events: [HTTPParserEvent]) -> [String] {
         #expect(run(.responses, [serverBytes], methods: methods) == responses)
         #expect(run(.responses, serverBytes.map { [$0] }, methods: methods) == responses)
         #expect(run(.requests, clientBytes.map { [$0] }) == requests)
-        var generator = AppLayerFixture.SeededGenerator(seed: 0x5eed)
+        var generator = SeededGenerator(seed: 0x5eed)
         for _ in 0..<5 {
             #expect(run(.responses, splits(serverBytes, &generator), methods: methods) == responses)
         }
@@ -354,7 +354,7 @@ private func malformed(_ events: [HTTPParserEvent]) -> [String] {
     }
 
     @Test func randomBytesNeverTrapAndSplitsAgree() {
-        var generator = AppLayerFixture.SeededGenerator(seed: 0xfeed)
+        var generator = SeededGenerator(seed: 0xfeed)
         let alphabet = Array("HTTP/1.1 200 GET /\r\n:Content-Length: 3\r\nTransfer-Encoding: chunked\r\n0a;x\r\n".utf8)
         for round in 0..<400 {
             let count = Int.random(in: 0..<300, using: &generator)
