@@ -66,8 +66,17 @@ final class ByteSource {
 
     /// Copies out and consumes `n` available bytes.
     func take(_ n: Int) -> [UInt8] {
-        let n = min(n, count)
-        let out = Array(buffer[start..<(start + n)])
+        let n = max(0, min(n, count))
+        // One allocation and one memcpy (start + n <= start + count <= buffer.count).
+        let from = start
+        let out = buffer.withUnsafeBytes { raw in
+            [UInt8](unsafeUninitializedCapacity: n) { destination, initialized in
+                if n > 0, let target = destination.baseAddress, let source = raw.baseAddress {
+                    UnsafeMutableRawPointer(target).copyMemory(from: source + from, byteCount: n)
+                }
+                initialized = n
+            }
+        }
         consume(n)
         return out
     }

@@ -22,7 +22,17 @@ final class HTTPTransactions {
     static let maxSkippedChunks = 4
 
     /// Stored exchanges, in request order (at most the cap).
-    private(set) var transactions: [HTTPTransaction] = []
+    var transactions: [HTTPTransaction] {
+        // Open exchanges hold the current version of their record; `stored` gets it when they are dropped.
+        guard open.contains(where: { $0.slot != nil }) else { return stored }
+        var all = stored
+        for exchange in open {
+            if let slot = exchange.slot { all[slot] = exchange.record }
+        }
+        return all
+    }
+    /// Stored exchanges as of when they left `open` (records of open exchanges may be older here).
+    private var stored: [HTTPTransaction] = []
     /// Exchanges seen, stored or not.
     private(set) var count = 0
     /// True once the session is known not to be HTTP (or was given up): feeding does nothing.
@@ -122,6 +132,9 @@ final class HTTPTransactions {
                 if !exchange.requestDone || !exchange.responseDone { exchange.record.unfinished = true }
             }
         }
+        for exchange in open {
+            if let slot = exchange.slot { stored[slot] = exchange.record }
+        }
         open = []
         held = [[], []]
         mode = .off
@@ -190,23 +203,36 @@ final class HTTPTransactions {
 
     /// Whether the held bytes of one direction begin an HTTP/1.x request (RFC 9112 §3) or response (§4).
     private func classify(_ side: Int, adding more: ArraySlice<UInt8>) -> Verdict {
+        let added = more.prefix(HTTPTransactions.maxProbeBytes)
+        guard held[side].contains(where: { $0.end == nil }) else {
+            // Nothing held (the usual first chunk): look at the chunk's own bytes, no copy.
+            return HTTPTransactions.classify(added)
+        }
         var bytes: [UInt8] = []
         for piece in held[side] where piece.end == nil { bytes += piece.bytes }
-        bytes += more.prefix(HTTPTransactions.maxProbeBytes)
+        bytes += added
+        return HTTPTransactions.classify(bytes[...])
+    }
+
+    private static let statusPrefix = Array("HTTP/1.".utf8)
+    private static let versionSuffix = Array(" HTTP/1.".utf8)
+
+    private static func classify(_ bytes: ArraySlice<UInt8>) -> Verdict {
         // RFC 9112 §2.2: a recipient ignores empty lines before the request line.
-        var start = 0
-        while start < bytes.count, bytes[start] == 0x0d || bytes[start] == 0x0a { start += 1 }
+        var start = bytes.startIndex
+        let limit = bytes.endIndex
+        while start < limit, bytes[start] == 0x0d || bytes[start] == 0x0a { start += 1 }
         let rest = bytes[start...]
         guard let first = rest.first else { return bytes.count > 16 ? .other : .undecided }
-        let statusPrefix = Array("HTTP/1.".utf8)
+        let statusPrefix = HTTPTransactions.statusPrefix
         if first == 0x48, rest.starts(with: statusPrefix.prefix(rest.count)) {
             return rest.count >= statusPrefix.count ? .response : .undecided
         }
         var end = start
-        while end < bytes.count, HTTPTransactions.isToken(bytes[end]) { end += 1 }
+        while end < limit, HTTPTransactions.isToken(bytes[end]) { end += 1 }
         let methodLength = end - start
-        if methodLength > 20 || (methodLength == 0 && end < bytes.count) { return .other }
-        guard end < bytes.count else { return .undecided }
+        if methodLength > 20 || (methodLength == 0 && end < limit) { return .other }
+        guard end < limit else { return .undecided }
         guard bytes[end] == 0x20 else { return .other }
         let method = String(decoding: bytes[start..<end], as: UTF8.self)
         if HTTPTransactions.knownMethods.contains(method) { return .request }
@@ -215,7 +241,7 @@ final class HTTPTransactions {
         var lineEnd = lf
         if lineEnd > end, bytes[lineEnd - 1] == 0x0d { lineEnd -= 1 }
         let line = bytes[end..<lineEnd]
-        let version = Array(" HTTP/1.".utf8)
+        let version = HTTPTransactions.versionSuffix
         guard line.count > version.count + 2 else { return .other }
         let tail = line.suffix(version.count + 1)
         guard tail.starts(with: version), let digit = tail.last, digit >= 0x30, digit <= 0x39 else { return .other }
@@ -248,11 +274,15 @@ final class HTTPTransactions {
     private func parse(_ chunk: StreamChunk, direction: Direction, frame: Int, session: Int,
                        body: ((Int, Int, ArraySlice<UInt8>) -> Void)?) -> [HTTPTransaction] {
         let isRequest = direction == requestDirection
-        let events: [HTTPParserEvent]
+        var events: [HTTPParserEvent]
         var atEnd = false
         switch chunk {
         case .data(let bytes, _, _):
-            events = isRequest ? requests.feed(bytes) : responses.feed(bytes)
+            // Into a reused buffer: no event array is allocated per chunk.
+            events = scratch
+            scratch = []
+            events.removeAll(keepingCapacity: true)
+            if isRequest { requests.feed(bytes, into: &events) } else { responses.feed(bytes, into: &events) }
         case .gap(let length, _, _):
             let count = Int(clamping: length)
             events = isRequest ? requests.feedGap(count: count) : responses.feedGap(count: count)
@@ -260,12 +290,19 @@ final class HTTPTransactions {
             events = isRequest ? requests.finish() : responses.finish()
             atEnd = true
         }
+        defer {
+            events.removeAll(keepingCapacity: true)
+            scratch = events
+        }
         guard !events.isEmpty else { return [] }
         var snapshots: [HTTPTransaction] = []
         handle(events, direction: direction, frame: frame, atEnd: atEnd, session: session, body: body,
                into: &snapshots)
         return snapshots
     }
+
+    /// The event buffer `parse` reuses.
+    private var scratch: [HTTPParserEvent] = []
 
     private func handle(_ events: [HTTPParserEvent], direction: Direction, frame: Int, atEnd: Bool, session: Int,
                         body: ((Int, Int, ArraySlice<UInt8>) -> Void)?, into snapshots: inout [HTTPTransaction]) {
@@ -493,9 +530,9 @@ final class HTTPTransactions {
     private func newExchange(_ record: HTTPTransaction) -> Int {
         count += 1
         var exchange = Exchange(record: record)
-        if transactions.count < capacity {
-            exchange.slot = transactions.count
-            transactions.append(record)
+        if stored.count < capacity {
+            exchange.slot = stored.count
+            stored.append(record)
         }
         open.append(exchange)
         return firstOpenNumber + open.count - 1
@@ -507,12 +544,12 @@ final class HTTPTransactions {
         return open[position]
     }
 
-    /// Changes an open exchange and writes its record through to `transactions`.
+    /// Changes an open exchange (its record reaches `stored` when the exchange is dropped: copying the record,
+    /// Strings and all, on every body chunk was most of the cost of a body).
     private func update(_ number: Int, _ change: (inout Exchange) -> Void) {
         let position = number - firstOpenNumber
         guard position >= 0, position < open.count else { return }
         change(&open[position])
-        if let slot = open[position].slot { transactions[slot] = open[position].record }
     }
 
     /// Forgets exchanges finished on both sides, from the front (their records stay in `transactions`).
@@ -522,6 +559,9 @@ final class HTTPTransactions {
             drop += 1
         }
         guard drop > 0 else { return }
+        for exchange in open[0..<drop] {
+            if let slot = exchange.slot { stored[slot] = exchange.record }
+        }
         open.removeFirst(drop)
         firstOpenNumber += drop
     }

@@ -1,6 +1,10 @@
 /// HTTP/1.x start line and headers (RFC 9112) inside one segment.
 
 /// The head of an HTTP/1.x message found at the start of a payload.
+///
+/// Header lines are kept as byte ranges into the message's bytes; the `[HTTPHeaderLine]` Strings are built
+/// only when `headers` is read, and `header(_:)` compares names as bytes. (Building a String for every header
+/// of every message was the largest cost of HTTP parsing.)
 public struct HTTPHead: Sendable, Hashable {
     public var isRequest: Bool
     public var method: String?
@@ -9,13 +13,27 @@ public struct HTTPHead: Sendable, Hashable {
     public var status: Int?
     public var reason: String?
     /// Header lines in order, as (name, value).
-    public var headers: [HTTPHeaderLine] = []
+    public var headers: [HTTPHeaderLine] {
+        get {
+            if let explicitHeaders { return explicitHeaders }
+            return source?.headerLines() ?? []
+        }
+        set {
+            explicitHeaders = newValue
+            source = nil
+        }
+    }
     /// True when the empty line that ends the headers is inside this payload.
     public var isComplete: Bool
     /// Bytes of start line plus headers plus the empty line (or of what was present).
     public var headLength: Int
     /// True when a line ended with a bare LF instead of CRLF.
     public var bareLF: Bool
+
+    /// Headers set through `headers`; nil while they are read from `source`.
+    private var explicitHeaders: [HTTPHeaderLine]?
+    /// The scanned lines and the bytes they index (decoded heads).
+    private var source: HTTPHeaderSource?
 
     public init(isRequest: Bool, method: String? = nil, uri: String? = nil, version: String, status: Int? = nil,
                 reason: String? = nil, isComplete: Bool, headLength: Int, bareLF: Bool = false) {
@@ -30,10 +48,98 @@ public struct HTTPHead: Sendable, Hashable {
         self.bareLF = bareLF
     }
 
+    /// Header lines read lazily from scanned bytes.
+    init(_ head: HTTPHead, lines: [HTTPSyntax.Line], bytes: ArraySlice<UInt8>) {
+        self = head
+        if lines.contains(where: { if case .header = $0 { return true } else { return false } }) {
+            source = HTTPHeaderSource(bytes: bytes, lines: lines)
+        }
+    }
+
     /// The first header with this name, case-insensitively.
     public func header(_ name: String) -> String? {
+        if explicitHeaders == nil, name.utf8.allSatisfy({ $0 < 0x80 }) {
+            // Header names are tokens (ASCII): comparing ASCII case-folded bytes is what `lowercased()` did.
+            return source?.firstValue(named: name)
+        }
         let lower = name.lowercased()
         return headers.first { $0.name.lowercased() == lower }?.value
+    }
+
+    /// The values of every header with this name (ASCII, any case), in order; no String for other headers.
+    func values(ofHeader name: String) -> [String] {
+        if explicitHeaders == nil, name.utf8.allSatisfy({ $0 < 0x80 }) {
+            return source?.values(named: name) ?? []
+        }
+        let lower = name.lowercased()
+        return headers.filter { $0.name.lowercased() == lower }.map(\.value)
+    }
+
+    public static func == (lhs: HTTPHead, rhs: HTTPHead) -> Bool {
+        lhs.isRequest == rhs.isRequest && lhs.method == rhs.method && lhs.uri == rhs.uri
+            && lhs.version == rhs.version && lhs.status == rhs.status && lhs.reason == rhs.reason
+            && lhs.isComplete == rhs.isComplete && lhs.headLength == rhs.headLength && lhs.bareLF == rhs.bareLF
+            && lhs.headers == rhs.headers
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(isRequest)
+        hasher.combine(method)
+        hasher.combine(uri)
+        hasher.combine(version)
+        hasher.combine(status)
+        hasher.combine(reason)
+        hasher.combine(isComplete)
+        hasher.combine(headLength)
+        hasher.combine(bareLF)
+        hasher.combine(headers)
+    }
+}
+
+/// A head's header lines as byte ranges into its bytes (absolute indices of `bytes`).
+struct HTTPHeaderSource: Sendable {
+    let bytes: ArraySlice<UInt8>
+    let lines: [HTTPSyntax.Line]
+
+    func headerLines() -> [HTTPHeaderLine] {
+        var out: [HTTPHeaderLine] = []
+        for case .header(let header, _) in lines {
+            out.append(HTTPHeaderLine(name: HTTPSyntax.text(bytes, header.name),
+                                      value: HTTPSyntax.text(bytes, header.value)))
+        }
+        return out
+    }
+
+    func firstValue(named name: String) -> String? {
+        for case .header(let header, _) in lines where matches(header.name, name) {
+            return HTTPSyntax.text(bytes, header.value)
+        }
+        return nil
+    }
+
+    func values(named name: String) -> [String] {
+        var out: [String] = []
+        for case .header(let header, _) in lines where matches(header.name, name) {
+            out.append(HTTPSyntax.text(bytes, header.value))
+        }
+        return out
+    }
+
+    /// Whether the bytes in `range` spell `name`, ASCII letters compared without case.
+    private func matches(_ range: Range<Int>, _ name: String) -> Bool {
+        let lower = max(range.lowerBound, bytes.startIndex), upper = min(range.upperBound, bytes.endIndex)
+        guard upper - lower == name.utf8.count else { return false }
+        var index = lower
+        for expected in name.utf8 {
+            guard Self.fold(bytes[index]) == Self.fold(expected) else { return false }
+            index += 1
+        }
+        return true
+    }
+
+    @inline(__always)
+    private static func fold(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte
     }
 }
 
@@ -134,7 +240,7 @@ enum HTTPSyntax {
         guard index > start, index - start <= maxMethodLength, byte(bytes, at: index) == 0x20, index < end else {
             return nil
         }
-        if knownMethods.contains(text(bytes, start..<index)) { return true }
+        if isKnownMethod(bytes, start..<index) { return true }
         // An unknown method counts only if the whole line is here and ends in an HTTP/1.x version.
         guard let line = lineEnd(bytes, from: start, to: min(end, start + maxHeadBytes)),
               let request = requestLine(bytes, start: start, end: line.contentEnd) else { return nil }
@@ -142,6 +248,33 @@ enum HTTPSyntax {
     }
 
     private static let versionPrefix: [UInt8] = Array("HTTP/1.".utf8)
+
+    /// `knownMethods.contains(text(bytes, range))`, compared as bytes (methods are ASCII; no String is built).
+    static func isKnownMethod<C: RandomAccessCollection>(_ bytes: C, _ range: Range<Int>) -> Bool
+        where C.Element == UInt8, C.Index == Int {
+        guard range.count >= 3, range.count <= 9 else { return false }
+        for method in knownMethodBytes where method.count == range.count {
+            var same = true
+            for (offset, expected) in method.enumerated() where byte(bytes, at: range.lowerBound + offset) != expected {
+                same = false
+                break
+            }
+            if same { return true }
+        }
+        return false
+    }
+
+    private static let knownMethodBytes: [[UInt8]] = knownMethods.map { Array($0.utf8) }
+
+    /// Whether the bytes in `range` start with "HTTP/" (what `text(bytes, range).hasPrefix("HTTP/")` tested: the
+    /// text is ASCII or Latin-1, where no character after "/" can combine with it).
+    static func hasHTTPSlash<C: RandomAccessCollection>(_ bytes: C, _ range: Range<Int>) -> Bool
+        where C.Element == UInt8, C.Index == Int {
+        guard range.count >= 5 else { return false }
+        return byte(bytes, at: range.lowerBound) == 0x48 && byte(bytes, at: range.lowerBound + 1) == 0x54
+            && byte(bytes, at: range.lowerBound + 2) == 0x54 && byte(bytes, at: range.lowerBound + 3) == 0x50
+            && byte(bytes, at: range.lowerBound + 4) == 0x2f
+    }
 
     /// Whether "HTTP/1." starts at `start` (before `end`): compared as bytes, no String is built.
     static func hasVersionPrefix<C: RandomAccessCollection>(_ bytes: C, at start: Int, end: Int) -> Bool
@@ -173,7 +306,7 @@ enum HTTPSyntax {
         let space2 = spaces(bytes, from: index, to: end)
         guard !space2.isEmpty, space2.upperBound < end else { return nil }
         let version = space2.upperBound..<end
-        guard text(bytes, version).hasPrefix("HTTP/") else { return nil }
+        guard hasHTTPSlash(bytes, version) else { return nil }
         return RequestLine(method: method, space1: space1, target: target, space2: space2, version: version)
     }
 
@@ -188,7 +321,7 @@ enum HTTPSyntax {
         var index = start
         while index < end, let value = byte(bytes, at: index), value != 0x20 { index += 1 }
         let version = start..<index
-        guard text(bytes, version).hasPrefix("HTTP/") else { return nil }
+        guard hasHTTPSlash(bytes, version) else { return nil }
         let space1 = spaces(bytes, from: index, to: end)
         guard !space1.isEmpty, 3 <= end - space1.upperBound else { return nil }
         let code = space1.upperBound..<(space1.upperBound + 3)
@@ -324,8 +457,7 @@ enum HTTPSyntax {
     }
 
     /// The value type for a scanned head.
-    static func makeHead<C: RandomAccessCollection>(_ scan: Head, _ bytes: C, start: Int) -> HTTPHead
-        where C.Element == UInt8, C.Index == Int {
+    static func makeHead(_ scan: Head, _ bytes: ArraySlice<UInt8>, start: Int) -> HTTPHead {
         var head: HTTPHead
         if let request = scan.request {
             head = HTTPHead(isRequest: true, method: text(bytes, request.method), uri: text(bytes, request.target),
@@ -339,10 +471,8 @@ enum HTTPSyntax {
             head = HTTPHead(isRequest: scan.isRequest, version: "", isComplete: scan.isComplete,
                             headLength: scan.end - start, bareLF: scan.bareLF)
         }
-        for case .header(let header, _) in scan.lines {
-            head.headers.append(HTTPHeaderLine(name: text(bytes, header.name), value: text(bytes, header.value)))
-        }
-        return head
+        // Header Strings are built only if someone asks (`HTTPHead.headers`, `header(_:)`).
+        return HTTPHead(head, lines: scan.lines, bytes: bytes)
     }
 
     /// Wireshark's field for a header's value, or nil for headers it files under `http.unknown_header`

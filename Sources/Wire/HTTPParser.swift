@@ -96,6 +96,13 @@ public struct HTTPParser: Sendable {
     /// Feeds the next in-order bytes.
     public mutating func feed(_ bytes: ArraySlice<UInt8>) -> [HTTPParserEvent] {
         var events: [HTTPParserEvent] = []
+        feed(bytes, into: &events)
+        return events
+    }
+
+    /// Feeds the next in-order bytes, appending the events to `events` (a buffer the caller reuses: no array
+    /// is allocated per call).
+    public mutating func feed(_ bytes: ArraySlice<UInt8>, into events: inout [HTTPParserEvent]) {
         var index = bytes.startIndex
         while index < bytes.endIndex {
             let before = index
@@ -103,7 +110,6 @@ public struct HTTPParser: Sendable {
             if index == before, state == .failed { break }
         }
         position += bytes.count
-        return events
     }
 
     /// Convenience for whole arrays.
@@ -204,14 +210,35 @@ public struct HTTPParser: Sendable {
         }
     }
 
-    /// Head or trailer section: buffer bytes line by line until the empty line, within the caps.
+    /// Head or trailer section: buffer bytes line by line until the empty line, within the caps. Copies a line
+    /// (or what is here of it) at a time; the checks are the per-byte ones, applied where they would fire.
     private mutating func collectLines(_ bytes: ArraySlice<UInt8>, _ index: inout Int, _ events: inout [HTTPParserEvent]) {
         while index < bytes.endIndex {
-            let byte = bytes[index]
-            if buffer.isEmpty { bufferOffset = offset(of: index, in: bytes) }
-            buffer.append(byte)
-            index += 1
-            if byte == 0x0a {
+            if buffer.isEmpty {
+                bufferOffset = offset(of: index, in: bytes)
+                // A start line begins with a method or "HTTP/": anything else is not HTTP/1.x (TLS, binary).
+                let first = bytes[index]
+                if state == .head, first != 0x0a, first != 0x0d, !HTTPSyntax.isTokenByte(first) {
+                    buffer.append(first)
+                    index += 1
+                    fail("the stream does not start like an HTTP/1.x message", at: bufferOffset, &events)
+                    return
+                }
+            }
+            let lf = bytes[index...].firstIndex(of: 0x0a)
+            let stop = lf.map { $0 + 1 } ?? bytes.endIndex
+            let plain = (lf ?? bytes.endIndex) - index  // bytes before the LF (or all of them)
+            // The cap fires on the byte that takes the buffer past it; a LF is looked at before the cap.
+            let room = HTTPSyntax.maxHeadBytes + 1 - buffer.count
+            if room <= plain {
+                buffer.append(contentsOf: bytes[index..<(index + room)])
+                index += room
+                failHeadCap(&events)
+                return
+            }
+            buffer.append(contentsOf: bytes[index..<stop])
+            index = stop
+            if lf != nil {
                 let lineLength = buffer.count - lineStart
                 let isEmptyLine = lineLength == 1 || (lineLength == 2 && buffer[lineStart] == 0x0d)
                 if isEmptyLine, state == .head, lineStart == 0 {
@@ -229,17 +256,17 @@ public struct HTTPParser: Sendable {
                     return
                 }
                 lineStart = buffer.count
-            } else if state == .head, buffer.count == 1, byte != 0x0d, !HTTPSyntax.isTokenByte(byte) {
-                // A start line begins with a method or "HTTP/": anything else is not HTTP/1.x (TLS, binary).
-                fail("the stream does not start like an HTTP/1.x message", at: bufferOffset, &events)
-                return
             }
             if buffer.count > HTTPSyntax.maxHeadBytes {
-                fail("the \(state == .head ? "head" : "trailer section") is longer than \(HTTPSyntax.maxHeadBytes) bytes",
-                     at: bufferOffset, &events)
+                failHeadCap(&events)
                 return
             }
         }
+    }
+
+    private mutating func failHeadCap(_ events: inout [HTTPParserEvent]) {
+        fail("the \(state == .head ? "head" : "trailer section") is longer than \(HTTPSyntax.maxHeadBytes) bytes",
+             at: bufferOffset, &events)
     }
 
     private mutating func finishHead(_ events: inout [HTTPParserEvent]) {
@@ -258,7 +285,8 @@ public struct HTTPParser: Sendable {
                  at: headOffset, &events)
             return
         }
-        let head = HTTPSyntax.makeHead(scan, buffer, start: 0)
+        // The head keeps the buffer's bytes for its header lines (read lazily); the buffer starts a new storage.
+        let head = HTTPSyntax.makeHead(scan, buffer[...], start: 0)
         buffer.removeAll(keepingCapacity: true)
         lineStart = 0
         events.append(.head(head, offset: headOffset))
@@ -302,8 +330,8 @@ public struct HTTPParser: Sendable {
             if method == "HEAD" || status < 200 || status == 204 || status == 304 { return .success(.none) }
             if method == "CONNECT", status / 100 == 2 { return .success(.untilClose) }
         }
-        let codings = head.headers.filter { $0.name.lowercased() == "transfer-encoding" }
-            .flatMap { $0.value.split(separator: ",") }
+        let codings = head.values(ofHeader: "transfer-encoding")
+            .flatMap { $0.split(separator: ",") }
             .map { $0.trimmingSpaces.lowercased() }
         if let last = codings.last {
             if last == "chunked" { return .success(.chunked) }
@@ -311,8 +339,14 @@ public struct HTTPParser: Sendable {
                 ? .failure(FramingError(reason: "Transfer-Encoding \"\(last)\" without chunked last: the request's length is unknown"))
                 : .success(.untilClose)
         }
-        let lengths = head.headers.filter { $0.name.lowercased() == "content-length" }
-            .flatMap { $0.value.split(separator: ",", omittingEmptySubsequences: false) }
+        let lengthValues = head.values(ofHeader: "content-length")
+        // The usual case: one plain number (what the general path below accepts, without splitting and trimming).
+        if lengthValues.count == 1, let only = lengthValues.first, !only.isEmpty, only.utf8.count <= 15,
+           only.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let length = Int(only) {
+            return .success(.contentLength(length))
+        }
+        let lengths = lengthValues
+            .flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
             .map { $0.trimmingSpaces }
         if let first = lengths.first {
             guard lengths.allSatisfy({ $0 == first }) else {
@@ -440,7 +474,16 @@ public struct HTTPParser: Sendable {
 }
 
 private extension Substring {
+    /// Without leading and trailing spaces and tabs (compared as Characters, as before).
     var trimmingSpaces: String {
-        String(self.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+        var lower = startIndex
+        while lower < endIndex, self[lower] == " " || self[lower] == "\t" { formIndex(after: &lower) }
+        var upper = endIndex
+        while upper > lower {
+            let before = index(before: upper)
+            guard self[before] == " " || self[before] == "\t" else { break }
+            upper = before
+        }
+        return String(self[lower..<upper])
     }
 }
