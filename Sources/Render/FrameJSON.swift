@@ -12,7 +12,7 @@ public enum FrameJSON {
             json.key("eth"); json.objectValue()
             if let source = frame.sourceMAC { json.key("src"); json.mac(source) }
             if let destination = frame.destinationMAC { json.key("dst"); json.mac(destination) }
-            if let type = frame.etherType { json.field("type", "0x" + FrameSummary.hex16(type)) }
+            if let type = frame.etherType { json.key("type"); json.hex16String(type) }
             if !frame.vlanIDs.isEmpty {
                 json.key("vlan"); json.arrayValue()
                 for id in frame.vlanIDs { json.int(id) }

@@ -25,7 +25,7 @@ public enum FrameSummary {
 
     private static func address(_ ip: IPAddress, _ port: UInt16?) -> String {
         guard let port else { return ip.description }
-        return ip.isV4 ? "\(ip):\(port)" : "[\(ip)]:\(port)"
+        return ip.isV4 ? ip.description + ":" + String(port) : "[" + ip.description + "]:" + String(port)
     }
 
     /// The protocol column: the highest layer decoded.
@@ -87,16 +87,31 @@ public enum FrameSummary {
     ]
 
     static func tcpInfo(_ tcp: TCPHeader, _ annotation: FrameAnnotation, _ frame: DecodedFrame) -> String {
-        var text = "[" + displayOrder.filter { tcp.flags.contains($0.0) }.map { $0.1 }.joined(separator: ", ") + "]"
-        if let seq = annotation.relativeSequence { text += " seq=\(seq)" } else { text += " seq=\(tcp.sequenceNumber)" }
-        if tcp.flags.contains(.ack) {
-            if let ack = annotation.relativeAcknowledgement { text += " ack=\(ack)" } else { text += " ack=\(tcp.acknowledgementNumber)" }
+        // Appended piece by piece into one String with room reserved (no arrays of flag names, no interpolation).
+        var text = ""
+        text.reserveCapacity(96)
+        text += "["
+        var first = true
+        for (flag, name) in displayOrder where tcp.flags.contains(flag) {
+            if !first { text += ", " }
+            text += name
+            first = false
         }
-        text += " win=\(tcp.window) len=\(frame.payloadLength + frame.payloadMissing)"
-        if let mss = tcp.options.mss { text += " MSS=\(mss)" }
-        if let scale = tcp.options.windowScale { text += " WS=\(scale)" }
+        text += "] seq="
+        text += String(annotation.relativeSequence ?? tcp.sequenceNumber)
+        if tcp.flags.contains(.ack) {
+            text += " ack="
+            text += String(annotation.relativeAcknowledgement ?? tcp.acknowledgementNumber)
+        }
+        text += " win="
+        text += String(tcp.window)
+        text += " len="
+        text += String(frame.payloadLength + frame.payloadMissing)
+        if let mss = tcp.options.mss { text += " MSS=" + String(mss) }
+        if let scale = tcp.options.windowScale { text += " WS=" + String(scale) }
         if tcp.options.sackPermitted { text += " SACK_PERM" }
         if tcp.options.timestamp != nil { text += " TS" }
+        guard !annotation.analysis.isEmpty else { return text }
         let labels = annotation.analysis.names
         if !labels.isEmpty {
             var shown = labels

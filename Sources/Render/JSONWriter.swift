@@ -42,7 +42,7 @@ public struct JSONWriter {
     /// through `storage`, never returned, so writing costs no reference counting.)
     @inline(__always)
     private mutating func makeUnique() {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        storage.makeUnique()
     }
 
     /// The separator a new key or value needs.
@@ -64,13 +64,33 @@ public struct JSONWriter {
     /// Writes `"key":` (the value follows with one of the value calls). Keys are literals: plain ASCII copied
     /// as is, with no escaping pass.
     public mutating func key(_ key: StaticString) {
-        separator()
+        makeUnique()
+        writeKey(key)
+        // The value that follows must not add another comma.
+        needsComma = false
+    }
+
+    /// `,"key":` into the (already unique) buffer.
+    @inline(__always)
+    private mutating func writeKey(_ key: StaticString) {
+        if needsComma, depth > 0 { storage.append(UInt8(ascii: ",")) }
         storage.append(UInt8(ascii: "\""))
         storage.append(raw: UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
         storage.append(UInt8(ascii: "\""))
         storage.append(UInt8(ascii: ":"))
-        // The value that follows must not add another comma.
-        needsComma = false
+    }
+
+    /// `"0x"` and four lower-case hex digits as a JSON string ("0x0800"), with no intermediate String.
+    public mutating func hex16String(_ value: UInt16) {
+        separator()
+        storage.append(UInt8(ascii: "\""))
+        storage.append(UInt8(ascii: "0"))
+        storage.append(UInt8(ascii: "x"))
+        storage.append(Self.hexDigit(UInt8(truncatingIfNeeded: value >> 12) & 0xf))
+        storage.append(Self.hexDigit(UInt8(truncatingIfNeeded: value >> 8) & 0xf))
+        storage.append(Self.hexDigit(UInt8(truncatingIfNeeded: value >> 4) & 0xf))
+        storage.append(Self.hexDigit(UInt8(truncatingIfNeeded: value) & 0xf))
+        storage.append(UInt8(ascii: "\""))
     }
 
     /// Writes a key computed at run time (escaped like any string).
@@ -118,7 +138,13 @@ public struct JSONWriter {
     public mutating func objectValue() { separator(); storage.append(UInt8(ascii: "{")); open() }
     public mutating func arrayValue() { separator(); storage.append(UInt8(ascii: "[")); open() }
 
-    public mutating func field(_ name: StaticString, _ value: String) { key(name); string(value) }
+    public mutating func field(_ name: StaticString, _ value: String) {
+        // One uniqueness check for the key and the value.
+        makeUnique()
+        writeKey(name)
+        Self.appendString(value, to: &storage)
+        needsComma = true
+    }
     public mutating func field<I: BinaryInteger>(_ name: StaticString, _ value: I) { key(name); int(value) }
     // The common integer types without generics: callers in other modules would otherwise get the unspecialised
     // generic (every digit through BinaryInteger witnesses).
@@ -126,12 +152,25 @@ public struct JSONWriter {
     public mutating func int(_ value: UInt32) { separator(); Self.appendDecimal(UInt64(value), to: &storage) }
     public mutating func int(_ value: UInt16) { separator(); Self.appendDecimal(UInt64(value), to: &storage) }
     public mutating func int(_ value: UInt8) { separator(); Self.appendDecimal(UInt64(value), to: &storage) }
-    public mutating func field(_ name: StaticString, _ value: Int) { key(name); int(value) }
-    public mutating func field(_ name: StaticString, _ value: UInt32) { key(name); int(value) }
-    public mutating func field(_ name: StaticString, _ value: UInt16) { key(name); int(value) }
-    public mutating func field(_ name: StaticString, _ value: UInt8) { key(name); int(value) }
-    public mutating func field(_ name: StaticString, _ value: Bool) { key(name); bool(value) }
-    public mutating func fieldNull(_ name: StaticString) { key(name); null() }
+    // Key and value with one uniqueness check.
+    public mutating func field(_ name: StaticString, _ value: Int) {
+        makeUnique(); writeKey(name); Self.appendInteger(value, to: &storage); needsComma = true
+    }
+    public mutating func field(_ name: StaticString, _ value: UInt32) {
+        makeUnique(); writeKey(name); Self.appendDecimal(UInt64(value), to: &storage); needsComma = true
+    }
+    public mutating func field(_ name: StaticString, _ value: UInt16) {
+        makeUnique(); writeKey(name); Self.appendDecimal(UInt64(value), to: &storage); needsComma = true
+    }
+    public mutating func field(_ name: StaticString, _ value: UInt8) {
+        makeUnique(); writeKey(name); Self.appendDecimal(UInt64(value), to: &storage); needsComma = true
+    }
+    public mutating func field(_ name: StaticString, _ value: Bool) {
+        makeUnique(); writeKey(name); storage.append(literal: value ? "true" : "false"); needsComma = true
+    }
+    public mutating func fieldNull(_ name: StaticString) {
+        makeUnique(); writeKey(name); storage.append(literal: "null"); needsComma = true
+    }
 
     /// An IP address as a JSON string, written digit by digit (no intermediate String).
     public mutating func ip(_ address: IPAddress) {
@@ -205,15 +244,26 @@ public struct JSONWriter {
             bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value))
             return
         }
-        var digits = InlineArray<20, UInt8>(repeating: 0)  // UInt64.max has 20 digits
-        var first = 20
-        var rest = value
-        while rest > 0 {
-            first -= 1
-            digits[first] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
-            rest /= 10
-        }
-        withUnsafeBytes(of: &digits) { raw in
+        // Two digits per division; UInt64.max has 20 digits. A tuple, not an InlineArray: no bounds checks.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { raw in
+            var first = 20
+            var rest = value
+            while rest >= 100 {
+                let pair = Int(truncatingIfNeeded: rest % 100)
+                rest /= 100
+                first -= 2
+                raw[first] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: pair / 10)
+                raw[first + 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: pair % 10)
+            }
+            if rest >= 10 {
+                first -= 2
+                raw[first] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest / 10)
+                raw[first + 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+            } else {
+                first -= 1
+                raw[first] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest)
+            }
             bytes.append(raw: UnsafeRawBufferPointer(rebasing: raw[first..<20]))
         }
     }
@@ -283,37 +333,46 @@ extension Array: JSONOutput where Element == UInt8 {
     public mutating func append(raw bytes: UnsafeRawBufferPointer) { append(contentsOf: bytes) }
 }
 
-/// A growable byte buffer: appending is a capacity test and a store. Owned by one `JSONWriter` at a time
-/// (the writer copies it before writing into a shared one).
-final class JSONBuffer: JSONOutput {
+/// A growable byte buffer: appending is a capacity test and a store. Pointer, count and capacity live in this
+/// struct, not in a class: every append to a class's stored property cost a runtime exclusivity check
+/// (`swift_beginAccess`), several per JSON key. `owner` frees the memory and tells whether a copy of the
+/// writer shares it (the writer calls `makeUnique()` before it writes).
+struct JSONBuffer: JSONOutput {
+    private var owner: JSONAllocation
     private var base: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     /// Bytes written.
     private(set) var count = 0
 
     init(capacity: Int) {
-        self.capacity = max(16, capacity)
-        base = UnsafeMutablePointer<UInt8>.allocate(capacity: self.capacity)
+        let capacity = max(16, capacity)
+        owner = JSONAllocation(capacity: capacity)
+        base = owner.base
+        self.capacity = capacity
     }
 
-    deinit { base.deallocate() }
+    /// Gives this buffer its own memory if a copy of the writer shares it.
+    @inline(__always)
+    mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&owner) { copyStorage() }
+    }
+
+    private mutating func copyStorage() {
+        let allocation = JSONAllocation(capacity: capacity)
+        allocation.base.update(from: base, count: count)
+        owner = allocation
+        base = allocation.base
+    }
 
     /// Forgets what was written, keeping the allocation.
-    func removeAll() { count = 0 }
-
-    func copy() -> JSONBuffer {
-        let copy = JSONBuffer(capacity: capacity)
-        copy.base.update(from: base, count: count)
-        copy.count = count
-        return copy
-    }
+    mutating func removeAll() { count = 0 }
 
     func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try body(UnsafeRawBufferPointer(start: base, count: count))
+        try withExtendedLifetime(owner) { try body(UnsafeRawBufferPointer(start: base, count: count)) }
     }
 
     @inline(__always)
-    func append(_ byte: UInt8) {
+    mutating func append(_ byte: UInt8) {
         if count == capacity { grow(1) }
         // count < capacity: the store is inside the allocation.
         base[count] = byte
@@ -321,7 +380,7 @@ final class JSONBuffer: JSONOutput {
     }
 
     @inline(__always)
-    func append(raw bytes: UnsafeRawBufferPointer) {
+    mutating func append(raw bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
         if bytes.count > capacity - count { grow(bytes.count) }
         // capacity - count ≥ bytes.count after grow: the copy stays inside the allocation.
@@ -331,16 +390,24 @@ final class JSONBuffer: JSONOutput {
 
     /// Appends a short ASCII literal.
     @inline(__always)
-    func append(literal: StaticString) {
+    mutating func append(literal: StaticString) {
         append(raw: UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
-    private func grow(_ extra: Int) {
+    private mutating func grow(_ extra: Int) {
         let newCapacity = max(capacity * 2, count + extra)
-        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        newBase.update(from: base, count: count)
-        base.deallocate()
-        base = newBase
+        let allocation = JSONAllocation(capacity: newCapacity)
+        allocation.base.update(from: base, count: count)
+        // The old memory goes with the old owner (freed unless a copy of the writer still uses it).
+        owner = allocation
+        base = allocation.base
         capacity = newCapacity
     }
+}
+
+/// The memory behind a `JSONBuffer`.
+final class JSONAllocation {
+    let base: UnsafeMutablePointer<UInt8>
+    init(capacity: Int) { base = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity) }
+    deinit { base.deallocate() }
 }

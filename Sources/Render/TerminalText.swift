@@ -37,7 +37,10 @@ public enum TerminalText {
     /// Escapes a string that came from the network (a hostname, a header value).
     public static func escape(_ text: String, keepNewlines: Bool = false) -> String {
         // Fast path: plain printable ASCII needs nothing.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != 0x5c }) { return text }
+        let plain = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7f && $0 != 0x5c }
+        } ?? text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != 0x5c })
+        if plain { return text }
         return escape(bytes: Array(text.utf8), keepNewlines: keepNewlines)
     }
 

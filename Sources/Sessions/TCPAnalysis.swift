@@ -33,7 +33,13 @@ public struct TCPAnalysisFlags: OptionSet, Sendable, Hashable {
     ]
 
     /// The names of the labels present, in `names` order.
-    public var names: [String] { TCPAnalysisFlags.names.filter { contains($0.0) }.map { $0.1 } }
+    public var names: [String] {
+        // Most segments carry no label: no array at all then.
+        guard !isEmpty else { return [] }
+        var out: [String] = []
+        for (flag, name) in TCPAnalysisFlags.names where contains(flag) { out.append(name) }
+        return out
+    }
 }
 
 /// Wireshark's per-direction sequence analysis state (`tcp_analyze_seq_info` plus window fields). Numbers are

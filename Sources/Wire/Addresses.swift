@@ -22,7 +22,22 @@ public struct MACAddress: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     /// "5c:cf:7f:01:02:03", as Wireshark prints it.
     public var description: String {
-        bytes.map { hexString(CollectionOfOne($0)) }.joined(separator: ":")
+        // 17 ASCII bytes written in place: no array of bytes, no six small Strings joined.
+        String(unsafeUninitializedCapacity: 17) { buffer in
+            let digits: StaticString = "0123456789abcdef"
+            var position = 0
+            for index in 0..<6 {
+                let byte = Int(truncatingIfNeeded: (rawValue >> UInt64(40 - 8 * index)) & 0xff)
+                if index > 0 {
+                    buffer[position] = UInt8(ascii: ":")
+                    position += 1
+                }
+                buffer[position] = digits.utf8Start[byte >> 4]
+                buffer[position + 1] = digits.utf8Start[byte & 0x0f]
+                position += 2
+            }
+            return position
+        }
     }
 
     public static func < (lhs: MACAddress, rhs: MACAddress) -> Bool { lhs.rawValue < rhs.rawValue }
@@ -66,7 +81,28 @@ public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .v4(let value):
-            return "\(value >> 24).\((value >> 16) & 0xff).\((value >> 8) & 0xff).\(value & 0xff)"
+            // At most 15 ASCII bytes ("255.255.255.255") written in place, instead of an interpolation.
+            return String(unsafeUninitializedCapacity: 15) { buffer in
+                var position = 0
+                for index in 0..<4 {
+                    let octet = Int(truncatingIfNeeded: (value >> UInt32(24 - 8 * index)) & 0xff)
+                    if index > 0 {
+                        buffer[position] = UInt8(ascii: ".")
+                        position += 1
+                    }
+                    if octet >= 100 {
+                        buffer[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: octet / 100)
+                        position += 1
+                    }
+                    if octet >= 10 {
+                        buffer[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: octet / 10 % 10)
+                        position += 1
+                    }
+                    buffer[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: octet % 10)
+                    position += 1
+                }
+                return position
+            }
         case .v6(let high, let low):
             var groups: [UInt16] = []
             for shift in stride(from: 48, through: 0, by: -16) { groups.append(UInt16(truncatingIfNeeded: high >> UInt64(shift))) }
