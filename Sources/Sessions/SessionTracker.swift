@@ -26,6 +26,9 @@ public final class SessionTracker {
     public private(set) var bufferedBytes = 0
     /// Sessions live right now.
     public var liveSessionCount: Int { table.count }
+    /// Numbers each session by the frame that opened it instead of 1, 2, 3…: for a tracker that sees only some
+    /// of the flows (one worker of a flow-partitioned pipeline), whose merger renumbers sessions in frame order.
+    public var numbersSessionsByFirstFrame = false
 
     private var table: [FlowKey: SessionState] = [:]
     private var lists = [IdleList(), IdleList(), IdleList()]
@@ -65,6 +68,13 @@ public final class SessionTracker {
                               time: timeNanoseconds)
         }
         return FrameAnnotation()
+    }
+
+    /// Runs the packet-time timeouts for a frame this tracker does not process (a flow-partitioned worker sees
+    /// every frame's time, so its sessions end at the same frame as they would in a single tracker).
+    public func advanceClock(to timeNanoseconds: Int64, frame number: Int) {
+        currentFrame = number
+        expire(now: timeNanoseconds)
     }
 
     /// Ends every live session (end of capture). Returns the sessions ended by this call, by id — plus, when
@@ -352,8 +362,9 @@ public final class SessionTracker {
             guessed = true
         }
         makeRoom()
-        let session = TCPSession(id: nextID, key: key, clientIsLow: sourceIsClient == sourceIsLow,
-                                 clientGuessed: guessed, frame: number, time: time)
+        let session = TCPSession(id: numbersSessionsByFirstFrame ? number : nextID, key: key,
+                                 clientIsLow: sourceIsClient == sourceIsLow, clientGuessed: guessed, frame: number,
+                                 time: time)
         nextID += 1
         session.http = HTTPTransactions(capacity: options.maxHTTPTransactionsPerSession,
                                         digests: options.httpBodyDigests)
@@ -379,8 +390,9 @@ public final class SessionTracker {
         } else {
             makeRoom()
             let (sourceIsClient, guessed) = udpClient(source: source, destination: destination)
-            session = UDPSession(id: nextID, key: key, clientIsLow: sourceIsClient == sourceIsLow,
-                                 clientGuessed: guessed, frame: number, time: time)
+            session = UDPSession(id: numbersSessionsByFirstFrame ? number : nextID, key: key,
+                                 clientIsLow: sourceIsClient == sourceIsLow, clientGuessed: guessed, frame: number,
+                                 time: time)
             nextID += 1
             session.dnsLookup = dnsAddresses.lookup(session.server.ip, at: time)
             session.list = .udp

@@ -3,6 +3,26 @@ import Lessons
 import Sessions
 import Wire
 
+/// One frame after decoding and the session layer: as decoded, as the session layer saw it (a fragment that
+/// completed a datagram stands for the whole datagram), and what the session layer said about it.
+final class TrackedFrame: Sendable {
+    let decoded: DecodedFrame
+    /// How the session layer saw the frame, when that differs from `decoded` (IPv4 fragments).
+    let reassembled: DecodedFrame?
+    /// The completed datagram's bytes, when a fragment completed one.
+    let datagram: [UInt8]?
+    let annotation: FrameAnnotation
+
+    init(decoded: DecodedFrame, reassembled: DecodedFrame?, datagram: [UInt8]?, annotation: FrameAnnotation) {
+        self.decoded = decoded
+        self.reassembled = reassembled
+        self.datagram = datagram
+        self.annotation = annotation
+    }
+
+    func seenBytes(of frame: Frame) -> [UInt8] { datagram ?? frame.bytes }
+}
+
 /// Decode, session tracking, then lessons: the one place every command turns a captured frame into what it
 /// means. Commands that need only sessions (follow) leave lessons out.
 final class FrameAnalyzer {
@@ -30,14 +50,32 @@ final class FrameAnalyzer {
     /// its tutorial step.
     func analyze(_ frame: Frame, decoded alreadyDecoded: DecodedFrame? = nil)
         -> (decoded: DecodedFrame, annotation: FrameAnnotation, lesson: FrameLesson?) {
+        let (decoded, seen, seenBytes, annotation) = follow(frame, decoded: alreadyDecoded)
+        let lesson = lessons?.process(seen ?? decoded, annotation: annotation, number: frame.number,
+                                      timeNanoseconds: frame.timeNanoseconds, bytes: seenBytes ?? frame.bytes)
+        return (decoded, annotation, lesson)
+    }
+
+    /// Decoding and the session layer, without the lessons (a flow-partitioned worker's share of `analyze`).
+    func track(_ frame: Frame, decoded alreadyDecoded: DecodedFrame? = nil) -> TrackedFrame {
+        let (decoded, seen, datagram, annotation) = follow(frame, decoded: alreadyDecoded)
+        return TrackedFrame(decoded: decoded, reassembled: seen, datagram: datagram, annotation: annotation)
+    }
+
+    /// Decodes and follows the frame: as decoded, as the session layer saw it and the datagram it completed (both
+    /// only for IPv4 fragments), and the session layer's annotation.
+    private func follow(_ frame: Frame, decoded alreadyDecoded: DecodedFrame?)
+        -> (DecodedFrame, DecodedFrame?, [UInt8]?, FrameAnnotation) {
         let decoded = alreadyDecoded ?? FrameDecoder.decode(frame.bytes, linkType: frame.linkType, localMACs: localMACs)
         // The session layer and the lessons see whole datagrams: a fragment that completes one stands for it.
         var (seen, seenBytes) = (decoded, frame.bytes)
+        var completed: [UInt8]?
         if decoded.isFragment, let start = decoded.networkOffset, start >= 0, start <= frame.bytes.count {
             switch reassembler.add(Array(frame.bytes[start...]), time: frame.time) {
             case .complete(let datagram):
                 seen = FrameDecoder.decode(datagram, linkType: FrameDecoder.LinkType.ipv4, localMACs: localMACs)
                 seenBytes = datagram
+                completed = datagram
             case .needMore, .dropped:
                 // Only the whole datagram counts as a datagram; a piece of one is not a segment of its own.
                 seen.tcp = nil
@@ -52,24 +90,27 @@ final class FrameAnalyzer {
         let annotation = tracker.process(seen, bytes: seenBytes, number: frame.number,
                                          timeNanoseconds: frame.timeNanoseconds,
                                          originalLength: seenBytes.count + frame.originalLength - frame.capturedLength)
-        let lesson = lessons?.process(seen, annotation: annotation, number: frame.number,
-                                      timeNanoseconds: frame.timeNanoseconds, bytes: seenBytes)
-        return (decoded, annotation, lesson)
+        return (decoded, decoded.isFragment ? seen : nil, completed, annotation)
     }
 
     /// What the limits cost, in one line for stderr (nil when nothing was dropped): sessions ended early for
     /// --max-flows, holes declared because a reassembly cap was reached, fragmented datagrams given up on.
     var limitsReport: String? {
+        Self.limitsReport(evicted: tracker.evictedCount, capHits: tracker.reassemblyCapHits,
+                          droppedDatagrams: reassembler.dropped)
+    }
+
+    static func limitsReport(evicted: Int, capHits: Int, droppedDatagrams: Int) -> String? {
         var parts: [String] = []
-        if tracker.evictedCount > 0 {
-            parts.append("\(tracker.evictedCount) sessions were ended early to stay within --max-flows")
+        if evicted > 0 {
+            parts.append("\(evicted) sessions were ended early to stay within --max-flows")
         }
-        if tracker.reassemblyCapHits > 0 {
-            parts.append("\(tracker.reassemblyCapHits) times a reassembly limit forced bytes to be skipped as missing "
+        if capHits > 0 {
+            parts.append("\(capHits) times a reassembly limit forced bytes to be skipped as missing "
                 + "(--max-reassembly-per-flow, --max-reassembly-total, --max-out-of-order)")
         }
-        if reassembler.dropped > 0 {
-            parts.append("\(reassembler.dropped) fragmented IPv4 datagrams were given up (incomplete, or over a reassembly cap)")
+        if droppedDatagrams > 0 {
+            parts.append("\(droppedDatagrams) fragmented IPv4 datagrams were given up (incomplete, or over a reassembly cap)")
         }
         return parts.isEmpty ? nil : "socketscope: " + parts.joined(separator: "; ")
     }

@@ -17,6 +17,9 @@ final class FramePipeline {
     private let options: FrameOutputOptions
     private let sink: OutputSink
     private let analyzer: FrameAnalyzer
+    /// The analysis split across cores by flow (`read` with `threads` ≥ 2); nil when `analyzer` does it all.
+    private var partitioned: FlowPartitionedAnalyzer?
+    private let detector: BoardDetector?
     private let palette: Palette
     private let grouped: Bool
     private var json = JSONWriter()
@@ -34,6 +37,7 @@ final class FramePipeline {
          threads: Int = 1, localMACs: Set<MACAddress> = []) {
         self.threads = threads
         self.options = options
+        self.detector = detector
         self.sink = sink
         self.grouped = grouped && options.format == .text
         var sessionOptions = options.sessionOptions
@@ -45,9 +49,35 @@ final class FramePipeline {
         analyzer.onSessionEnd = { [unowned self] summary, lesson in self.sessionEnded(summary, lesson) }
     }
 
+    /// Reads the files and prints every frame. With `threads` ≥ 2 the decoding and session work is split across
+    /// that many workers by flow (same output, same order); with 1 everything runs on this thread.
+    func read(files: [String]) throws {
+        guard threads >= 2 else {
+            try CaptureInput.forEachFrame(in: files, before: { flushOutput() }) { frame in
+                process(frame)
+                return true
+            }
+            return
+        }
+        let partitioned = FlowPartitionedAnalyzer(options: analyzer.tracker.options,
+                                                  lessons: LessonOptions(board: options.boardOption.override),
+                                                  detector: detector, workers: threads)
+        partitioned.onSessionEnd = { [unowned self] summary, lesson in self.sessionEnded(summary, lesson) }
+        self.partitioned = partitioned
+        try partitioned.run(files: files, report: { flushOutput() }) { frame, decoded, annotation, lesson in
+            present(frame, decoded, annotation, lesson)
+            return true
+        }
+    }
+
     /// Prints one frame; `decoded` is its fast-path decoding when a reading thread already did it.
     func process(_ frame: Frame, decoded alreadyDecoded: DecodedFrame? = nil) {
         let (decoded, annotation, lesson) = analyzer.analyze(frame, decoded: alreadyDecoded)
+        present(frame, decoded, annotation, lesson)
+    }
+
+    /// Prints one analysed frame.
+    private func present(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation, _ lesson: FrameLesson?) {
         switch options.format {
         case .json where threads >= 2:
             if renderer == nil { renderer = JSONRenderStage(sink: sink) }
@@ -68,7 +98,7 @@ final class FramePipeline {
     func finish() {
         renderer?.finish()
         renderer = nil
-        let findings = analyzer.finish()
+        let findings = partitioned?.finish() ?? analyzer.finish()
         if options.format == .text {
             for (_, lines) in blocks.sorted(by: { $0.key < $1.key }) { lines.forEach(emit) }
             blocks = [:]
@@ -79,7 +109,7 @@ final class FramePipeline {
             }
         }
         sink.flush()
-        if let report = analyzer.limitsReport { printError(report) }
+        if let report = partitioned?.limitsReport ?? analyzer.limitsReport { printError(report) }
         sink.flush()
     }
 
@@ -110,7 +140,7 @@ final class FramePipeline {
     }
 
     private func announceBoard() {
-        guard !boardAnnounced, let lessons = analyzer.lessons else { return }
+        guard !boardAnnounced, let lessons = partitioned?.lessons ?? analyzer.lessons else { return }
         // Live output cannot wait: it says who the board is once that is known (or after the first frame).
         boardAnnounced = true
         emit(palette.paint(LessonText.boardLine(lessons.board), "1"))
@@ -270,12 +300,12 @@ final class JSONRenderStage {
                 for item in batch { FramePipeline.writeJSON(item, into: &json, sink: sink) }
             }
         }
-        batch.reserveCapacity(DecodeAheadItem.batchSize)
+        batch.reserveCapacity(PipelineBatch.size)
     }
 
     func add(_ item: JSONFrameItem) {
         batch.append(item)
-        if batch.count >= DecodeAheadItem.batchSize {
+        if batch.count >= PipelineBatch.size {
             _ = queue.push(batch)
             batch = []
         }

@@ -35,9 +35,6 @@ struct ReadCommand: ParsableCommand {
         let pipeline = FramePipeline(options: output, sink: sink, grouped: true, detector: detector,
                                      threads: threading.threads)
         defer { pipeline.finish() }
-        try CaptureInput.forEachDecodedFrame(in: files, threads: threading.threads, before: { pipeline.flushOutput() }) { frame, decoded in
-            pipeline.process(frame, decoded: decoded)
-            return true
-        }
+        try pipeline.read(files: files)
     }
 }

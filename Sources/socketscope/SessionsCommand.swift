@@ -40,17 +40,30 @@ struct SessionsCommand: ParsableCommand {
         let sink = OutputSink()
         let report = SessionPrinter(format: format, sink: sink)
         let detector = FrameAnalyzer.detectBoard(in: files, override: boardOption.override)
-        let analyzer = FrameAnalyzer(options: limits.sessionOptions, lessons: LessonOptions(board: boardOption.override),
-                                     detector: detector)
+        let lessons = LessonOptions(board: boardOption.override)
+        guard threading.threads >= 2 else {
+            let analyzer = FrameAnalyzer(options: limits.sessionOptions, lessons: lessons, detector: detector)
+            analyzer.onSessionEnd = { report.ended($0, $1) }
+            if format == .text { report.announce(board: analyzer.lessons?.board) }
+            defer {
+                report.finish(captureFindings: analyzer.finish(), board: analyzer.lessons?.board)
+                if let report = analyzer.limitsReport { printError(report) }
+            }
+            try CaptureInput.forEachFrame(in: files, before: { sink.flush() }) { frame in
+                _ = analyzer.analyze(frame)
+                return true
+            }
+            return
+        }
+        // Split across cores by flow: the same sessions, numbered and printed the same way.
+        let analyzer = FlowPartitionedAnalyzer(options: limits.sessionOptions, lessons: lessons, detector: detector,
+                                               workers: threading.threads)
         analyzer.onSessionEnd = { report.ended($0, $1) }
         if format == .text { report.announce(board: analyzer.lessons?.board) }
         defer {
             report.finish(captureFindings: analyzer.finish(), board: analyzer.lessons?.board)
             if let report = analyzer.limitsReport { printError(report) }
         }
-        try CaptureInput.forEachDecodedFrame(in: files, threads: threading.threads, before: { sink.flush() }) { frame, decoded in
-            _ = analyzer.analyze(frame, decoded: decoded)
-            return true
-        }
+        try analyzer.run(files: files, report: { sink.flush() }) { _, _, _, _ in true }
     }
 }

@@ -1,0 +1,397 @@
+import Capture
+import Lessons
+import Sessions
+import Wire
+
+/// `FrameAnalyzer`'s work split across cores by flow, with the same results in the same order.
+///
+/// A reading thread numbers the frames and gives each an owner: the worker chosen by a hash of its IP address
+/// pair (both directions, and every fragment of a datagram, go to the same worker). Every worker receives every
+/// batch of frames: it decodes and follows the sessions of the frames it owns, and for the others only lets its
+/// packet-time clock run, so its sessions time out at the same frame as they would in one tracker. The caller's
+/// thread zips the workers' results back into capture order and does what needs all flows: session numbers
+/// (1, 2, 3… by first frame, renumbered from the workers' first-frame numbers), links from connections to DNS
+/// lookups made on other workers' flows, and the lessons (board, tutorial steps, diagnoses).
+///
+/// The session limits (`--max-flows`, `--max-reassembly-total`) are divided between the workers, so memory stays
+/// within the same bounds; when a limit is reached, which session is ended or cut can differ from one thread.
+final class FlowPartitionedAnalyzer {
+    let lessons: LessonTracker?
+    /// Called once per ended session, in the order one `FrameAnalyzer` would have called it.
+    var onSessionEnd: ((SessionSummary, SessionLesson?) -> Void)?
+    private let options: SessionOptions
+    private let workerCount: Int
+    private var totals = WorkerTotals()
+
+    // The merger's state: live sessions' numbers and DNS links, and the DNS answers seen over all flows.
+    private var sessionNumbers: [Int: Int] = [:]
+    private var nextSessionNumber = 1
+    private var dnsLinks: [Int: DNSLink] = [:]
+    private var dnsBook: DNSLinkBook
+
+    init(options: SessionOptions, lessons lessonOptions: LessonOptions?, detector: BoardDetector?, workers: Int) {
+        self.options = options
+        workerCount = max(1, workers)
+        lessons = lessonOptions.map { LessonTracker(options: $0, detector: detector) }
+        dnsBook = DNSLinkBook(options: options)
+    }
+
+    /// Reads `files` and hands every frame, analysed, to `body` in capture order (false stops); ended sessions go
+    /// to `onSessionEnd` in between, as with `FrameAnalyzer`. The files' problems are printed in order, after
+    /// `report` (which flushes the caller's output).
+    func run(files: [String], report: () -> Void,
+             _ body: (Frame, DecodedFrame, FrameAnnotation, FrameLesson?) throws -> Bool) throws {
+        let inputs = (0..<workerCount).map { _ in BatchQueue<PartitionBatch>(capacity: 8) }
+        let outputs = (0..<workerCount).map { _ in BatchQueue<PartitionResult>(capacity: 8) }
+        let workerCount = self.workerCount
+        let reader = WorkerThread {
+            var batch = PartitionBatch()
+            func send() -> Bool {
+                defer { batch = PartitionBatch() }
+                for queue in inputs where !queue.push([batch]) { return false }
+                return true
+            }
+            let failures = CaptureInput.readFrames(in: files, problem: { message in
+                batch.problems.append((before: batch.frames.count, message: message))
+            }) { frame in
+                let (owner, decoded) = FlowRouting.worker(for: frame, of: workerCount)
+                batch.add(frame, owner: owner, decoded: decoded)
+                return batch.frames.count < PipelineBatch.size || send()
+            }
+            batch.failures = failures
+            _ = send()
+            for queue in inputs { queue.close() }
+        }
+        let workerOptions = options.dividingLimits(by: workerCount)
+        let workers = (0..<workerCount).map { index in
+            WorkerThread { Self.work(index: index, options: workerOptions, input: inputs[index], output: outputs[index]) }
+        }
+        defer {
+            for queue in inputs { queue.cancel() }
+            for queue in outputs { queue.cancel() }
+            reader.join()
+            for worker in workers { worker.join() }
+        }
+
+        var failures = 0
+        merge: while true {
+            var results: [PartitionResult] = []
+            for queue in outputs {
+                guard let result = queue.pop()?.first else { break merge }
+                results.append(result)
+            }
+            // Every worker saw the same input batch: the frames, their owners and the problems are the same in each.
+            let batch = results[0].input
+            var problem = 0
+            var expiredCursors = Array(repeating: 0, count: results.count)
+            var endedCursors = Array(repeating: 0, count: results.count)
+            for position in batch.frames.indices {
+                while problem < batch.problems.count, batch.problems[problem].before == position {
+                    report()
+                    printError(batch.problems[problem].message)
+                    problem += 1
+                }
+                var expired: [SessionSummary] = []
+                for worker in results.indices where expiredCursors[worker] < results[worker].expired.count {
+                    let entry = results[worker].expired[expiredCursors[worker]]
+                    guard entry.position == position else { continue }
+                    expired += entry.summaries
+                    expiredCursors[worker] += 1
+                }
+                // One tracker expires its idle lists in turn (closed, open TCP, UDP), each oldest first.
+                if expired.count > 1 { expired.sort { Self.expiryOrder($0) < Self.expiryOrder($1) } }
+                for summary in expired { sessionEnded(summary) }
+                let owner = batch.owners[position]
+                guard owner < results.count, position < results[owner].tracked.count,
+                      let tracked = results[owner].tracked[position] else { continue }
+                if endedCursors[owner] < results[owner].ended.count {
+                    let entry = results[owner].ended[endedCursors[owner]]
+                    if entry.position == position {
+                        for summary in entry.summaries { sessionEnded(summary) }
+                        endedCursors[owner] += 1
+                    }
+                }
+                let frame = batch.frames[position]
+                let (annotation, lesson) = merge(frame, tracked)
+                if try !body(frame, tracked.decoded, annotation, lesson) { break merge }
+            }
+            for index in problem..<batch.problems.count {
+                report()
+                printError(batch.problems[index].message)
+            }
+            if let count = batch.failures {
+                failures = count
+                var remaining: [SessionSummary] = []
+                for result in results {
+                    remaining += result.remaining
+                    totals.add(result.totals)
+                }
+                // One tracker ends what is left in session order; first frames order them the same way.
+                for summary in remaining.sorted(by: { $0.id < $1.id }) { sessionEnded(summary) }
+            }
+        }
+        if failures > 0 { throw CommandFailure(message: "", code: 2) }
+    }
+
+    /// Ends the sessions still live: already done by `run` at the end of the input; returns the capture-wide
+    /// findings.
+    func finish() -> [Finding] { lessons?.finish() ?? [] }
+
+    /// What the limits cost, over all workers (nil when nothing was dropped); as `FrameAnalyzer.limitsReport`.
+    var limitsReport: String? {
+        FrameAnalyzer.limitsReport(evicted: totals.evicted, capHits: totals.capHits,
+                                   droppedDatagrams: totals.droppedDatagrams)
+    }
+
+    // MARK: The merger
+
+    private func merge(_ frame: Frame, _ tracked: TrackedFrame) -> (FrameAnnotation, FrameLesson?) {
+        var annotation = tracked.annotation
+        let seen = tracked.reassembled ?? tracked.decoded
+        if let provisional = annotation.session, sessionNumbers[provisional] == nil {
+            // This frame opened the session: the next number, and the lookup that gave its server's address.
+            sessionNumbers[provisional] = nextSessionNumber
+            nextSessionNumber += 1
+            let server = annotation.direction == .serverToClient ? seen.sourceIP : seen.destinationIP
+            if let server, let link = dnsBook.lookup(server, at: frame.timeNanoseconds) { dnsLinks[provisional] = link }
+        }
+        annotation.renumberSessions { sessionNumbers[$0] ?? $0 }
+        if let dns = annotation.dns { dnsBook.record(dns, frame: frame.number, time: frame.timeNanoseconds) }
+        let lesson = lessons?.process(seen, annotation: annotation, number: frame.number,
+                                      timeNanoseconds: frame.timeNanoseconds, bytes: tracked.seenBytes(of: frame))
+        return (annotation, lesson)
+    }
+
+    private func sessionEnded(_ workerSummary: SessionSummary) {
+        var summary = workerSummary
+        let provisional = summary.id
+        summary.renumberSessions { sessionNumbers[$0] ?? $0 }
+        // The merger's link, numbered already (the worker saw only its own flows' lookups).
+        summary.dnsLookup = dnsLinks.removeValue(forKey: provisional)
+        sessionNumbers.removeValue(forKey: provisional)
+        let lesson = lessons?.sessionEnded(summary)
+        onSessionEnd?(summary, lesson)
+    }
+
+    /// Where a session ended by the clock stands in one tracker's expiry order: its idle list, then its last frame
+    /// (each list is kept in order of last activity).
+    private static func expiryOrder(_ summary: SessionSummary) -> (Int, Int) {
+        let list = summary.endReason == .closed ? 0 : summary.proto == .tcp ? 1 : 2
+        return (list, summary.lastFrame)
+    }
+
+    // MARK: A worker
+
+    private static func work(index: Int, options: SessionOptions, input: BatchQueue<PartitionBatch>,
+                             output: BatchQueue<PartitionResult>) {
+        let analyzer = FrameAnalyzer(options: options)
+        analyzer.tracker.numbersSessionsByFirstFrame = true
+        let ended = SummaryCollector()
+        analyzer.onSessionEnd = { summary, _ in ended.summaries.append(summary) }
+        defer { output.close() }
+        while let batch = input.pop()?.first {
+            var result = PartitionResult(input: batch)
+            result.tracked.reserveCapacity(batch.frames.count)
+            for position in batch.frames.indices {
+                // Every frame moves the clock; only the owner reads the frame itself.
+                analyzer.tracker.advanceClock(to: batch.times[position], frame: batch.firstNumber + position)
+                if !ended.summaries.isEmpty { result.expired.append((position, ended.take())) }
+                guard batch.owners[position] == index else {
+                    result.tracked.append(nil)
+                    continue
+                }
+                result.tracked.append(analyzer.track(batch.frames[position], decoded: batch.decoded(at: position)))
+                if !ended.summaries.isEmpty { result.ended.append((position, ended.take())) }
+            }
+            if batch.failures != nil {
+                _ = analyzer.tracker.finish()
+                result.remaining = ended.take()
+                result.totals = WorkerTotals(evicted: analyzer.tracker.evictedCount,
+                                             capHits: analyzer.tracker.reassemblyCapHits,
+                                             droppedDatagrams: analyzer.reassembler.dropped)
+            }
+            if !output.push([result]) { return }
+        }
+    }
+}
+
+/// A batch of frames in capture order, as the reading thread sends it to every worker. Kept as parallel arrays so
+/// a worker that does not own a frame reads only its time, never touching (and reference-counting) its bytes.
+struct PartitionBatch: Sendable {
+    var frames: [Frame] = []
+    var owners: [Int] = []
+    var times: [Int64] = []
+    var firstNumber = 0
+    /// Frames the reading thread had to decode to route them, by position.
+    var decodedByPosition: [Int: DecodedFrame] = [:]
+    /// Messages for stderr, each printed before the frame at `before` (or after the last frame).
+    var problems: [(before: Int, message: String)] = []
+    /// Set on the last batch: how many files could not be read whole.
+    var failures: Int?
+
+    init() {
+        frames.reserveCapacity(PipelineBatch.size)
+        owners.reserveCapacity(PipelineBatch.size)
+        times.reserveCapacity(PipelineBatch.size)
+    }
+
+    mutating func add(_ frame: Frame, owner: Int, decoded: DecodedFrame?) {
+        if frames.isEmpty { firstNumber = frame.number }
+        if let decoded { decodedByPosition[frames.count] = decoded }
+        frames.append(frame)
+        owners.append(owner)
+        times.append(frame.timeNanoseconds)
+    }
+
+    func decoded(at position: Int) -> DecodedFrame? { decodedByPosition.isEmpty ? nil : decodedByPosition[position] }
+}
+
+/// A worker's results for one batch.
+struct PartitionResult: Sendable {
+    /// The batch itself (shared storage, not a copy), so the merger reads frames and problems from it.
+    var input: PartitionBatch
+    /// By position: the frame decoded and followed, on its owner; nil elsewhere.
+    var tracked: [TrackedFrame?] = []
+    /// Sessions the clock ended before a frame, by position (only positions where some did).
+    var expired: [(position: Int, summaries: [SessionSummary])] = []
+    /// Sessions ended while the owner processed a frame (a reused port pair, `--max-flows`).
+    var ended: [(position: Int, summaries: [SessionSummary])] = []
+    /// At the end of the input: the sessions still live, and what the limits cost.
+    var remaining: [SessionSummary] = []
+    var totals = WorkerTotals()
+}
+
+/// What a worker's limits cost.
+struct WorkerTotals: Sendable {
+    var evicted = 0
+    var capHits = 0
+    var droppedDatagrams = 0
+
+    mutating func add(_ other: WorkerTotals) {
+        evicted += other.evicted
+        capHits += other.capHits
+        droppedDatagrams += other.droppedDatagrams
+    }
+}
+
+/// Collects what a worker's tracker reports while it processes one item.
+private final class SummaryCollector {
+    var summaries: [SessionSummary] = []
+
+    func take() -> [SessionSummary] {
+        guard !summaries.isEmpty else { return [] }
+        defer { summaries = [] }
+        return summaries
+    }
+}
+
+/// Which worker follows a frame's flow: a hash of its IP address pair — the addresses the session layer keys flows
+/// on — the same both ways, so both directions and every fragment of a datagram meet on one worker. For the common
+/// link types the addresses are peeked straight from the headers through the bounds-checked reader; any other frame
+/// is decoded in full (and handed on decoded). Frames without IP addresses have no session: worker 0 takes them.
+enum FlowRouting {
+    static func worker(for frame: Frame, of count: Int) -> (worker: Int, decoded: DecodedFrame?) {
+        guard count > 1 else { return (0, nil) }
+        if let hash = peekedPairHash(frame.bytes, linkType: frame.linkType) { return (worker(hash, count), nil) }
+        let decoded = FrameDecoder.decode(frame.bytes, linkType: frame.linkType)
+        guard let source = decoded.sourceIP, let destination = decoded.destinationIP else { return (0, decoded) }
+        return (worker(pairHash(source, destination), count), decoded)
+    }
+
+    private static func worker(_ hash: UInt64, _ count: Int) -> Int {
+        Int(truncatingIfNeeded: (hash >> 33) % UInt64(count))
+    }
+
+    /// Addition commutes: A→B and B→A hash the same. The multiply spreads the bits before the modulo.
+    static func pairHash(_ first: IPAddress, _ second: IPAddress) -> UInt64 {
+        (addressHash(first) &+ addressHash(second)) &* 0x9E37_79B9_7F4A_7C15
+    }
+
+    private static func addressHash(_ address: IPAddress) -> UInt64 {
+        switch address {
+        case .v4(let value): return mix(UInt64(value))
+        case .v6(let high, let low): return mix(high ^ mix(low))
+        }
+    }
+
+    /// A 64-bit finaliser (splitmix64's): every input bit moves every output bit.
+    private static func mix(_ value: UInt64) -> UInt64 {
+        var z = value &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// The pair hash read straight from the headers, nil when the frame is not a plain IPv4/IPv6 packet on a link
+    /// type read here (the full decoder then decides).
+    static func peekedPairHash(_ bytes: [UInt8], linkType: UInt32) -> UInt64? {
+        let reader = FrameReader(bytes: bytes)
+        let link = linkType & 0xffff
+        guard let offset = networkStart(reader, linkType: link), let first = reader.peekU8(at: offset) else { return nil }
+        // These two link types promise a version the decoder then trusts; a packet that says otherwise is its call.
+        if link == FrameDecoder.LinkType.ipv4 && first >> 4 != 4 || link == FrameDecoder.LinkType.ipv6 && first >> 4 != 6 {
+            return nil
+        }
+        switch first >> 4 {
+        case 4:
+            guard let source = reader.peekU32(at: offset + 12), let destination = reader.peekU32(at: offset + 16) else {
+                return nil
+            }
+            return pairHash(.v4(source), .v4(destination))
+        case 6:
+            guard let source = v6(reader, at: offset + 8), let destination = v6(reader, at: offset + 24) else {
+                return nil
+            }
+            return pairHash(source, destination)
+        default:
+            return nil
+        }
+    }
+
+    private static func v6(_ reader: FrameReader, at offset: Int) -> IPAddress? {
+        guard let a = reader.peekU32(at: offset), let b = reader.peekU32(at: offset + 4),
+              let c = reader.peekU32(at: offset + 8), let d = reader.peekU32(at: offset + 12) else { return nil }
+        return .v6(UInt64(a) << 32 | UInt64(b), UInt64(c) << 32 | UInt64(d))
+    }
+
+    /// Where the IP header starts, for the link types the analysis sees most.
+    private static func networkStart(_ reader: FrameReader, linkType: UInt32) -> Int? {
+        switch linkType {
+        case FrameDecoder.LinkType.ethernet:
+            guard var type = reader.peekU16(at: 12) else { return nil }
+            var offset = 14
+            // Up to two VLAN tags (802.1Q, 802.1ad).
+            for _ in 0..<2 where type == 0x8100 || type == 0x88A8 {
+                guard let inner = reader.peekU16(at: offset + 2) else { return nil }
+                type = inner
+                offset += 4
+            }
+            return isIP(type) ? offset : nil
+        case FrameDecoder.LinkType.linuxSLL:
+            return reader.peekU16(at: 14).map(isIP) == true ? 16 : nil
+        case FrameDecoder.LinkType.linuxSLL2:
+            return reader.peekU16(at: 0).map(isIP) == true ? 20 : nil
+        case FrameDecoder.LinkType.rawIP, FrameDecoder.LinkType.rawOpenBSD, FrameDecoder.LinkType.ipv4,
+             FrameDecoder.LinkType.ipv6:
+            return 0
+        case FrameDecoder.LinkType.null, FrameDecoder.LinkType.loop:
+            return 4
+        default:
+            return nil
+        }
+    }
+
+    private static func isIP(_ etherType: UInt16) -> Bool { etherType == 0x0800 || etherType == 0x86DD }
+}
+
+extension SessionOptions {
+    /// Each of `workers` trackers gets its share of the limits that bound memory over all flows.
+    func dividingLimits(by workers: Int) -> SessionOptions {
+        guard workers > 1 else { return self }
+        var options = self
+        options.maxFlows = max(1, (maxFlows + workers - 1) / workers)
+        options.maxReassemblyBytesTotal = max(1, (maxReassemblyBytesTotal + workers - 1) / workers)
+        options.maxPendingDNSQueries = max(1, (maxPendingDNSQueries + workers - 1) / workers)
+        return options
+    }
+}

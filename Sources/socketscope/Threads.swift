@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+
+/// `--threads`: how many workers share the decoding and session work of reading a file, split by flow.
+struct ThreadOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Workers to use: 1 does everything on one thread; with 2 or more, frames are read on a thread of their own, "
+            + "decoded and followed by that many workers, each owning the flows of its share of IP address pairs, "
+            + "and put back in capture order for the lessons and the output (JSON lines are formatted on one more "
+            + "thread). The output is the same. Default: the number of cores, at most 2.",
+        valueName: "n"))
+    var threads: Int = ThreadOption.defaultThreads
+
+    /// One per core, at most two: what is measured (Benchmarks/README.md) is two cores; more workers are allowed.
+    static let maximum = 64
+
+    static var defaultThreads: Int { max(1, min(2, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))) }
+
+    func validate() throws {
+        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if threads > Self.maximum { throw ValidationError("--threads can be at most \(Self.maximum)") }
+    }
+}
+
+/// Frames per hand-over between threads: one lock round trip per batch, not per frame.
+enum PipelineBatch {
+    static let size = 256
+}
+
+/// A bounded queue of batches between two threads: `push` waits while `capacity` batches are waiting, so the
+/// reader can never run more than `capacity` batches ahead (memory stays flat); `pop` waits for a batch.
+final class BatchQueue<Item: Sendable>: @unchecked Sendable {
+    /// A ring of `capacity` slots: `count` batches waiting from `head` on.
+    private var slots: [[Item]]
+    private var head = 0
+    private var count = 0
+    private var closed = false
+    private var cancelled = false
+    private let capacity: Int
+    // Heap-allocated so their addresses never move (pthread objects must not be copied).
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let notEmpty = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let notFull = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+        slots = Array(repeating: [], count: self.capacity)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(notEmpty, nil)
+        pthread_cond_init(notFull, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(notFull)
+        pthread_cond_destroy(notEmpty)
+        pthread_mutex_destroy(mutex)
+        notFull.deallocate()
+        notEmpty.deallocate()
+        mutex.deallocate()
+    }
+
+    /// Adds a batch, waiting while the queue is full. Returns false (dropping the batch) once the consumer has
+    /// cancelled: the producer should stop.
+    func push(_ batch: [Item]) -> Bool {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while count == capacity && !cancelled { pthread_cond_wait(notFull, mutex) }
+        guard !cancelled else { return false }
+        slots[(head + count) % capacity] = batch
+        count += 1
+        pthread_cond_signal(notEmpty)
+        return true
+    }
+
+    /// The next batch, waiting for one; nil once the producer closed the queue and it is empty.
+    func pop() -> [Item]? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while count == 0 && !closed { pthread_cond_wait(notEmpty, mutex) }
+        guard count > 0 else { return nil }
+        let batch = slots[head]
+        slots[head] = []  // the consumer owns it now
+        head = (head + 1) % capacity
+        count -= 1
+        pthread_cond_signal(notFull)
+        return batch
+    }
+
+    /// The producer is done.
+    func close() {
+        pthread_mutex_lock(mutex)
+        closed = true
+        pthread_cond_broadcast(notEmpty)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// The consumer stops: a waiting or later `push` returns false, and queued batches are dropped.
+    func cancel() {
+        pthread_mutex_lock(mutex)
+        cancelled = true
+        slots = Array(repeating: [], count: capacity)
+        count = 0
+        pthread_cond_broadcast(notFull)
+        pthread_mutex_unlock(mutex)
+    }
+}
