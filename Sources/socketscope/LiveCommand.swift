@@ -37,8 +37,11 @@ struct LiveCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not put the interface into promiscuous mode.")
     var noPromiscuous = false
 
-    @Flag(name: .long, help: "Let the kernel batch frames instead of delivering each at once (immediate mode is the default).")
-    var noImmediate = false
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Have the kernel deliver each frame on its own at once. Off by default: frames come in blocks, at most 20 ms late, "
+            + "and the kernel buffer holds far more of them (in immediate mode each frame takes a whole slot, "
+            + "snaplen-sized on interfaces with offloads, so a burst overflows it quickly)."))
+    var immediate = false
 
     @Option(name: [.customShort("B"), .customLong("buffer-size")], help: "Kernel capture buffer in KiB (as tcpdump -B; default 16384).")
     var bufferSizeKiB: Int?
@@ -97,7 +100,7 @@ struct LiveCommand: ParsableCommand {
         options.filter = filter
         options.snapLength = snaplen
         options.promiscuous = !noPromiscuous
-        options.immediate = !noImmediate
+        options.immediate = immediate
         if let bufferSizeKiB { options.bufferSize = bufferSizeKiB * 1024 }
         options.user = user
         LiveCapture.installStopSignals()
@@ -114,10 +117,12 @@ struct LiveCommand: ParsableCommand {
         // Frames this machine sends carry checksums the NIC fills in later: know our own address.
         let localMACs = Self.macAddress(of: capture.device).map { Set([$0]) } ?? []
 
-        // Decoding and printing run on their own thread, so a slow terminal never holds up the capture.
-        let queue = FrameQueue(capacity: decodeQueue)
+        // Decoding and printing run on their own thread, so a slow terminal never holds up the capture. Frames
+        // cross in batches (one lock round trip per batch, handed over at once whenever the interface goes quiet),
+        // and the output is written whenever the printing thread has caught up (or 64 KiB are waiting), not
+        // once per line: at 100,000 frames/s a write(2) per line costs as much as the formatting.
+        let queue = LiveFrameBatches(maxFrames: decodeQueue)
         let sink = OutputSink()
-        sink.flushEachLine = true
         let decoding = WorkerThread { [output, sessions] in
             if sessions {
                 let printer = SessionPrinter(format: output.format, sink: sink)
@@ -125,20 +130,32 @@ struct LiveCommand: ParsableCommand {
                                              lessons: LessonOptions(board: output.boardOption.override))
                 analyzer.onSessionEnd = { printer.ended($0, $1) }
                 analyzer.localMACs = localMACs
-                while let frame = queue.take() { _ = analyzer.analyze(frame) }
+                while let batch = queue.take() {
+                    for item in batch { _ = analyzer.analyze(item.frame, decoded: item.decoded) }
+                    if queue.isEmpty { sink.flush() }
+                }
                 printer.finish(captureFindings: analyzer.finish(), board: analyzer.lessons?.board)
                 if let report = analyzer.limitsReport { printError(report) }
             } else {
                 let pipeline = FramePipeline(options: output, sink: sink, grouped: false, localMACs: localMACs)
-                while let frame = queue.take() { pipeline.process(frame) }
+                while let batch = queue.take() {
+                    for item in batch { pipeline.process(item.frame, decoded: item.decoded) }
+                    if queue.isEmpty { sink.flush() }
+                }
                 pipeline.finish()
             }
             sink.flush()
         }
         var writeError: CaptureError?
+        var batch: [LiveFrameBatches.Item] = []
+        batch.reserveCapacity(LiveFrameBatches.batchSize)
         do {
             try capture.run(count: count, duration: duration, idle: {
-                // Nothing arriving: put what is buffered on disk.
+                // Nothing arriving: hand over what is gathered and put what is buffered on disk.
+                if !batch.isEmpty {
+                    queue.offer(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
                 do throws(CaptureError) { try writer?.flush() } catch {
                     writeError = error
                     return false
@@ -151,7 +168,15 @@ struct LiveCommand: ParsableCommand {
                         return false
                     }
                 }
-                queue.offer(frame)
+                // Decoding is stateless: the capture thread does it, leaving the printing thread the sessions,
+                // the lessons and the text (the capture thread has time to spare: the kernel hands frames over in
+                // blocks).
+                batch.append(.init(frame: frame, decoded: FrameDecoder.decode(frame.bytes, linkType: frame.linkType,
+                                                                                localMACs: localMACs)))
+                if batch.count >= LiveFrameBatches.batchSize {
+                    queue.offer(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
                 return true
             }
         } catch {
@@ -159,6 +184,7 @@ struct LiveCommand: ParsableCommand {
             decoding.join()
             throw error
         }
+        if !batch.isEmpty { queue.offer(batch) }
         if writeError == nil {
             do throws(CaptureError) { try writer?.flush() } catch { writeError = error }
         }
@@ -193,5 +219,104 @@ struct LiveCommand: ParsableCommand {
         let text = String(decoding: buffer.prefix { $0 != 0 && $0 != 10 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         guard let mac = MACAddress(text), mac.rawValue != 0 else { return nil }
         return mac
+    }
+}
+
+/// The bounded hand-off from the capture thread to the printing thread, in batches. The capture thread never
+/// waits: a batch that does not fit (more than `maxFrames` frames or `maxBytes` bytes waiting; an empty queue
+/// always takes one batch) is counted as not decoded live (its frames are still in the -w file), so a slow
+/// terminal can never make the kernel drop frames.
+final class LiveFrameBatches: @unchecked Sendable {
+    /// Frames per hand-over while traffic keeps coming.
+    static let batchSize = 256
+    /// A frame and its fast-path decoding.
+    struct Item: Sendable {
+        var frame: Frame
+        var decoded: DecodedFrame
+    }
+    private var batches: [[Item]] = []
+    private var head = 0
+    private var frames = 0
+    private var bytes = 0
+    private var closed = false
+    private var skipped = 0
+    let maxFrames: Int
+    let maxBytes: Int
+    // Heap-allocated so their addresses never move (pthread objects must not be copied).
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let notEmpty = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    init(maxFrames: Int, maxBytes: Int = 64 << 20) {
+        self.maxFrames = max(1, maxFrames)
+        self.maxBytes = maxBytes
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(notEmpty, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(notEmpty)
+        pthread_mutex_destroy(mutex)
+        notEmpty.deallocate()
+        mutex.deallocate()
+    }
+
+    /// Queues a batch unless the printing thread is too far behind. Never waits, apart from the lock.
+    func offer(_ batch: [Item]) {
+        guard !batch.isEmpty else { return }
+        var batchBytes = 0
+        for item in batch { batchBytes += item.frame.capturedLength }
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        guard frames == 0 || (frames + batch.count <= maxFrames && bytes + batchBytes <= maxBytes) else {
+            skipped += batch.count
+            return
+        }
+        batches.append(batch)
+        frames += batch.count
+        bytes += batchBytes
+        pthread_cond_signal(notEmpty)
+    }
+
+    /// The next batch, waiting for one; nil once closed and empty.
+    func take() -> [Item]? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while head == batches.count && !closed { pthread_cond_wait(notEmpty, mutex) }
+        guard head < batches.count else { return nil }
+        let batch = batches[head]
+        batches[head] = []
+        head += 1
+        if head == batches.count {
+            batches.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 1024 {
+            batches.removeFirst(head)
+            head = 0
+        }
+        frames -= batch.count
+        for item in batch { bytes -= item.frame.capturedLength }
+        return batch
+    }
+
+    /// True when no batch is waiting (the printing thread has caught up).
+    var isEmpty: Bool {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return head == batches.count
+    }
+
+    /// No more batches will be offered.
+    func close() {
+        pthread_mutex_lock(mutex)
+        closed = true
+        pthread_cond_broadcast(notEmpty)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Frames the printing thread never saw because it had fallen behind.
+    var skippedCount: Int {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return skipped
     }
 }
