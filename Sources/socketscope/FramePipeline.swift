@@ -28,9 +28,12 @@ final class FramePipeline {
     private var boardAnnounced = false
     static let maxBufferedLines = 5000
 
-    /// JSON lines are formatted and written on a thread of their own (`threads` ≥ 2), a bounded number of
-    /// frames behind the analysis; nil when everything runs on the caller's thread.
-    private var renderer: JSONRenderStage?
+    /// With `threads` ≥ 2, lines (JSON or text) are formatted and written on a thread of their own, a bounded
+    /// number of frames behind the analysis; nil when everything runs on the caller's thread. While it runs, only
+    /// it touches the text state below (`blocks`, `firstTime`, `boardAnnounced`).
+    private var renderer: RenderStage?
+    /// The board line goes out with the first frame: whether that was handed to the renderer yet.
+    private var boardHandedOver = false
     private let threads: Int
 
     init(options: FrameOutputOptions, sink: OutputSink, grouped: Bool, detector: BoardDetector? = nil,
@@ -78,17 +81,46 @@ final class FramePipeline {
 
     /// Prints one analysed frame.
     private func present(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation, _ lesson: FrameLesson?) {
-        switch options.format {
-        case .json where threads >= 2:
-            if renderer == nil { renderer = JSONRenderStage(sink: sink) }
-            renderer?.add(JSONFrameItem(frame: frame, decoded: decoded, annotation: annotation, lesson: lesson))
-        case .json: Self.writeJSON(JSONFrameItem(frame: frame, decoded: decoded, annotation: annotation, lesson: lesson),
-                                   into: &json, sink: sink)
-        case .text: writeText(frame, decoded, annotation, lesson)
+        let item = JSONFrameItem(frame: frame, decoded: decoded, annotation: annotation, lesson: lesson)
+        guard threads >= 2 else {
+            switch options.format {
+            case .json: Self.writeJSON(item, into: &json, sink: sink)
+            case .text: writeText(item, board: currentBoard())
+            }
+            return
         }
+        var board: BoardLine?
+        if options.format == .text, !boardHandedOver {
+            boardHandedOver = true
+            board = currentBoard()
+        }
+        renderStage().add(.frame(item, board: board))
     }
 
     /// Everything processed so far is on the sink, flushed (before a message on stderr).
+    /// The render thread, started on first use (again after a flush).
+    private func renderStage() -> RenderStage {
+        if let renderer { return renderer }
+        let stage: RenderStage
+        switch options.format {
+        case .json:
+            var json = JSONWriter()
+            let sink = self.sink
+            stage = RenderStage { item in
+                if case .frame(let frame, _) = item { Self.writeJSON(frame, into: &json, sink: sink) }
+            }
+        case .text:
+            stage = RenderStage { [unowned self] item in
+                switch item {
+                case .frame(let frame, let board): writeText(frame, board: board)
+                case .ended(let summary, let lesson): writeEnded(summary, lesson)
+                }
+            }
+        }
+        renderer = stage
+        return stage
+    }
+
     func flushOutput() {
         renderer?.finish()
         renderer = nil
@@ -96,9 +128,10 @@ final class FramePipeline {
     }
 
     func finish() {
+        // Ending the live sessions may hand the renderer their closing lines: it is drained after that.
+        let findings = partitioned?.finish() ?? analyzer.finish()
         renderer?.finish()
         renderer = nil
-        let findings = partitioned?.finish() ?? analyzer.finish()
         if options.format == .text {
             for (_, lines) in blocks.sorted(by: { $0.key < $1.key }) { lines.forEach(emit) }
             blocks = [:]
@@ -139,11 +172,17 @@ final class FramePipeline {
         sink.endLine()
     }
 
-    private func announceBoard() {
-        guard !boardAnnounced, let lessons = partitioned?.lessons ?? analyzer.lessons else { return }
+    /// The board line as it stands now (nil without lessons, or once it was printed or handed over).
+    private func currentBoard() -> BoardLine? {
+        guard !boardAnnounced, let lessons = partitioned?.lessons ?? analyzer.lessons else { return nil }
+        return BoardLine(board: lessons.board)
+    }
+
+    private func announceBoard(_ line: BoardLine?) {
+        guard !boardAnnounced, let line else { return }
         // Live output cannot wait: it says who the board is once that is known (or after the first frame).
         boardAnnounced = true
-        emit(palette.paint(LessonText.boardLine(lessons.board), "1"))
+        emit(palette.paint(LessonText.boardLine(line.board), "1"))
         emit("")
     }
 
@@ -159,8 +198,9 @@ final class FramePipeline {
         }
     }
 
-    private func writeText(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation, _ lesson: FrameLesson?) {
-        announceBoard()
+    private func writeText(_ item: JSONFrameItem, board: BoardLine?) {
+        let frame = item.frame, decoded = item.decoded, annotation = item.annotation, lesson = item.lesson
+        announceBoard(board)
         let start = firstTime ?? frame.timeNanoseconds
         firstTime = start
         let session = annotation.session
@@ -215,6 +255,14 @@ final class FramePipeline {
 
     private func sessionEnded(_ summary: SessionSummary, _ lesson: SessionLesson?) {
         guard options.format == .text else { return }
+        if threads >= 2 {
+            renderStage().add(.ended(summary, lesson))
+        } else {
+            writeEnded(summary, lesson)
+        }
+    }
+
+    private func writeEnded(_ summary: SessionSummary, _ lesson: SessionLesson?) {
         var lines = grouped ? (blocks.removeValue(forKey: summary.id) ?? []) : []
         let duration = String(format3: summary.duration)
         var close = "   session \(summary.id): \(summary.state.rawValue) (\(SessionReport.stateMeaning(summary.state))), "
@@ -285,25 +333,35 @@ struct JSONFrameItem: Sendable {
     var lesson: FrameLesson?
 }
 
-/// Formats and writes JSON lines on a thread of its own, in the order frames were added. Frames are handed over
-/// in batches through a bounded queue, so the analysis never runs more than a few batches ahead.
-final class JSONRenderStage {
-    private let queue = BatchQueue<JSONFrameItem>(capacity: 8)
-    private var batch: [JSONFrameItem] = []
+/// The board line of text output, as the lessons knew the board when the first frame was analysed.
+struct BoardLine: Sendable {
+    var board: BoardIdentity?
+}
+
+/// What the render thread prints, in order.
+enum RenderItem: Sendable {
+    case frame(JSONFrameItem, board: BoardLine?)
+    case ended(SessionSummary, SessionLesson?)
+}
+
+/// Formats and writes lines on a thread of its own, in the order items were added. Items are handed over in
+/// batches through a bounded queue, so the analysis never runs more than a few batches ahead.
+final class RenderStage {
+    private let queue = BatchQueue<RenderItem>(capacity: 8)
+    private var batch: [RenderItem] = []
     private let worker: WorkerThread
 
-    init(sink: OutputSink) {
+    init(_ render: @escaping (RenderItem) -> Void) {
         let queue = self.queue
         worker = WorkerThread {
-            var json = JSONWriter()
             while let batch = queue.pop() {
-                for item in batch { FramePipeline.writeJSON(item, into: &json, sink: sink) }
+                for item in batch { render(item) }
             }
         }
         batch.reserveCapacity(PipelineBatch.size)
     }
 
-    func add(_ item: JSONFrameItem) {
+    func add(_ item: RenderItem) {
         batch.append(item)
         if batch.count >= PipelineBatch.size {
             _ = queue.push(batch)
