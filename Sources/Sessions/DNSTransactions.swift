@@ -32,33 +32,62 @@ struct DNSAddressBook {
     }
 }
 
+/// What `SessionState.pendingDNS` holds for a query awaiting its answer: the transaction's index in
+/// `SessionState.dns`, or, for a transaction past the session's cap (`maxDNSTransactionsPerSession`), which is
+/// counted but not kept, the query's frame as `-1 - frame`.
+enum DNSPendingSlot {
+    static func notKept(queryFrame: Int) -> Int { -1 - max(0, queryFrame) }
+    static func queryFrame(_ slot: Int) -> Int? { slot < 0 ? -1 - slot : nil }
+}
+
 extension SessionTracker {
     /// Pairs DNS messages by id within their session; returns the transaction this frame started or completed.
+    /// A session keeps its first `maxDNSTransactionsPerSession` transactions; later ones are paired the same way
+    /// (for the frame's annotation and the address book) but only counted (`DNSTally`), and the session is marked
+    /// `dns_cap`: a board's DNS port can stay open for hours.
     func handleDNS(_ message: DNSMessage, session: SessionState, frame number: Int, time: Int64) -> DNSTransaction? {
         let question = message.questions.first
+        let keep = session.dns.count < options.maxDNSTransactionsPerSession
         if !message.isResponse {
-            if let index = session.pendingDNS[message.id] { return session.dns[index] }  // a resent query
-            guard session.dns.count < options.maxDNSTransactionsPerSession else { return nil }
+            if let slot = session.pendingDNS[message.id] {  // a resent query
+                if let queryFrame = DNSPendingSlot.queryFrame(slot) {
+                    return DNSTransaction(
+                        id: message.id, name: question?.name ?? "", type: question?.type ?? 0, rcode: nil, answers: [],
+                        addresses: [], queryFrame: queryFrame, responseFrame: nil, latencyNanoseconds: nil,
+                        session: session.id)
+                }
+                return slot < session.dns.count ? session.dns[slot] : nil
+            }
             let transaction = DNSTransaction(
                 id: message.id, name: question?.name ?? "", type: question?.type ?? 0, rcode: nil, answers: [],
                 addresses: [], queryFrame: number, responseFrame: nil, latencyNanoseconds: nil, session: session.id)
             if pendingDNSCount < options.maxPendingDNSQueries {
-                session.pendingDNS[message.id] = session.dns.count
+                session.pendingDNS[message.id] = keep ? session.dns.count : DNSPendingSlot.notKept(queryFrame: number)
                 session.dnsQueryTimes[message.id] = time
                 pendingDNSCount += 1
             }
-            session.dns.append(transaction)
+            if keep { session.dns.append(transaction) } else { countNotKept(transaction, in: session) }
             return transaction
         }
         var transaction: DNSTransaction
         var index: Int?
-        if let pending = session.pendingDNS.removeValue(forKey: message.id) {
+        var counted = false  // a query past the cap, already counted when it was seen
+        if let slot = session.pendingDNS.removeValue(forKey: message.id) {
             pendingDNSCount -= 1
-            index = pending
-            transaction = session.dns[pending]
+            if let queryFrame = DNSPendingSlot.queryFrame(slot) {
+                counted = true
+                transaction = DNSTransaction(
+                    id: message.id, name: question?.name ?? "", type: question?.type ?? 0, rcode: nil, answers: [],
+                    addresses: [], queryFrame: queryFrame, responseFrame: nil, latencyNanoseconds: nil,
+                    session: session.id)
+            } else if slot < session.dns.count {
+                index = slot
+                transaction = session.dns[slot]
+            } else {
+                return nil
+            }
         } else {
             if session.dns.contains(where: { $0.id == message.id && $0.responseFrame != nil }) { return nil }
-            guard session.dns.count < options.maxDNSTransactionsPerSession else { return nil }
             transaction = DNSTransaction(
                 id: message.id, name: question?.name ?? "", type: question?.type ?? 0, rcode: nil, answers: [],
                 addresses: [], queryFrame: nil, responseFrame: nil, latencyNanoseconds: nil, session: session.id)
@@ -70,10 +99,32 @@ extension SessionTracker {
         if transaction.queryFrame != nil, let queryTime = session.dnsQueryTimes.removeValue(forKey: message.id) {
             transaction.latencyNanoseconds = time - queryTime
         }
-        if let index { session.dns[index] = transaction } else { session.dns.append(transaction) }
+        if let index {
+            session.dns[index] = transaction
+        } else if counted {
+            answerNotKept(transaction, in: session)
+        } else if keep {
+            session.dns.append(transaction)
+        } else {
+            countNotKept(transaction, in: session)
+            answerNotKept(transaction, in: session)
+        }
         let link = DNSLink(name: transaction.name, queryFrame: transaction.queryFrame,
                            responseFrame: number, dnsSession: session.id)
         for address in transaction.addresses { dnsAddresses.remember(address, link: link, time: time) }
         return transaction
+    }
+
+    /// A transaction past the session's cap: marked on the session, and tallied where the session keeps a tally
+    /// (UDP, where a board's one DNS port lives; DNS over TCP is one short connection per lookup).
+    private func countNotKept(_ transaction: DNSTransaction, in session: SessionState) {
+        session.note("dns_cap")
+        guard let udp = session as? UDPSession else { return }
+        udp.dnsNotKept.count(transaction)
+    }
+
+    private func answerNotKept(_ transaction: DNSTransaction, in session: SessionState) {
+        guard let udp = session as? UDPSession else { return }
+        udp.dnsNotKept.answer(transaction)
     }
 }

@@ -26,8 +26,10 @@ public struct SessionOptions: Sendable {
     public var dnsLinkWindowNanoseconds: Int64 = 600_000_000_000
     /// HTTP transactions kept per session (the rest are counted, not kept).
     public var maxHTTPTransactionsPerSession = 1000
-    /// DNS transactions kept per session.
-    public var maxDNSTransactionsPerSession = 1000
+    /// DNS transactions kept in full per session; later ones are counted (`SessionSummary.dnsNotKept`). Small
+    /// because a board's DNS session lives as long as the board (one source port per boot).
+    public var maxDNSTransactionsPerSession = SessionOptions.defaultMaxDNSTransactionsPerSession
+    public static let defaultMaxDNSTransactionsPerSession = 128
     /// Whether HTTP bodies are hashed (`HTTPTransaction.bodySHA256`, `requestBodySHA256`). Hashing is most of the
     /// session layer's work on a capture full of bodies; outputs that never print a digest turn it off.
     public var httpBodyDigests = true

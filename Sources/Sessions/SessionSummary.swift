@@ -26,6 +26,38 @@ public struct DNSTransaction: Sendable, Hashable {
     public var rcodeName: String? { rcode.map(DNSMessage.rcodeName) }
 }
 
+/// The DNS transactions of a session past the ones it keeps (`SessionOptions.maxDNSTransactionsPerSession`):
+/// counted by outcome, not kept.
+public struct DNSTally: Sendable, Hashable {
+    /// Transactions not kept: queries, and responses to no query seen in the session.
+    public var transactions = 0
+    /// Of those, how many got a response (any response code).
+    public var answered = 0
+    /// Of the answered, how many with an error code (NXDOMAIN, SERVFAIL…).
+    public var errors = 0
+    /// First and last frame of the transactions not kept.
+    public var firstFrame: Int?
+    public var lastFrame: Int?
+
+    public init() {}
+
+    /// Queries never answered in the session (so far).
+    public var unanswered: Int { transactions - answered }
+
+    mutating func count(_ transaction: DNSTransaction) {
+        transactions += 1
+        guard let frame = transaction.queryFrame ?? transaction.responseFrame else { return }
+        if firstFrame == nil { firstFrame = frame }
+        lastFrame = max(lastFrame ?? frame, frame)
+    }
+
+    mutating func answer(_ transaction: DNSTransaction) {
+        answered += 1
+        if transaction.rcode != 0 { errors += 1 }
+        if let frame = transaction.responseFrame { lastFrame = max(lastFrame ?? frame, frame) }
+    }
+}
+
 /// The DNS lookup that produced the address a connection went to.
 public struct DNSLink: Sendable, Hashable {
     public var name: String
@@ -170,6 +202,8 @@ public struct SessionSummary: Sendable {
     public var synToSynAck: Double?
     /// HTTP exchanges, in request order (at most `SessionOptions.maxHTTPTransactionsPerSession`).
     public var http: [HTTPTransaction]
+    /// DNS transactions, in order: the first `SessionOptions.maxDNSTransactionsPerSession`; `dnsNotKept` counts
+    /// the rest.
     public var dns: [DNSTransaction]
     /// The DNS lookup whose answer gave the server address, if one was seen recently.
     public var dnsLookup: DNSLink?
@@ -195,6 +229,10 @@ public struct SessionSummary: Sendable {
     public var endReason: SessionEndReason
     /// HTTP exchanges seen in the session, including those beyond the cap that `http` does not keep.
     public var httpTransactionCount = 0
+    /// DNS transactions past `dns` (UDP sessions; a TCP session past the cap only has the `dns_cap` anomaly).
+    public var dnsNotKept = DNSTally()
+    /// DNS transactions seen in the session, kept or not.
+    public var dnsTransactionCount: Int { dns.count + dnsNotKept.transactions }
 
     /// Start and end in seconds since the epoch.
     public var start: Double { Double(startNanoseconds) / 1e9 }

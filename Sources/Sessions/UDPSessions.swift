@@ -3,9 +3,11 @@ import Wire
 /// A tracked UDP conversation (one 5-tuple until it idles out).
 final class UDPSession: SessionState {
     var zeek = ZeekTracker()
+    /// DNS transactions past the session's cap (a board's DNS port can stay open for hours).
+    var dnsNotKept = DNSTally()
 
     func summary(reason: SessionEndReason) -> SessionSummary {
-        SessionSummary(
+        var summary = SessionSummary(
             id: id, proto: .udp, client: client, server: server, clientGuessed: clientGuessed,
             state: zeek.udpConnState(), history: zeek.historyString, startNanoseconds: startTime,
             endNanoseconds: lastTime, firstFrame: firstFrame, lastFrame: lastFrame, frameCount: frameCount,
@@ -15,6 +17,8 @@ final class UDPSession: SessionState {
             firstZeroWindowFrame: nil, retransmissions: DirectionCounts(), analysisSeen: [],
             duplicateAcks: DirectionCounts(), synFingerprint: nil, synAckFingerprint: nil, synCount: 0,
             endReason: reason)
+        summary.dnsNotKept = dnsNotKept
+        return summary
     }
 }
 
