@@ -266,44 +266,43 @@ public final class SessionTracker {
             let emitReverse: (StreamChunk) -> Void = { chunk in
                 self.deliver(chunk, session: session, direction: direction.reversed)
             }
-            if !flags.contains(.rst), var reassembler = fwd.reassembler {
-                fwd.reassembler = nil  // moved out so its buffers stay uniquely referenced
-                let offset = reassembler.offset(of: dataStart)
-                let start = frame.payloadOffset, count = frame.payloadLength
-                if count > 0, start >= 0, count <= bytes.count - start {
-                    let observation = reassembler.segment(offset: offset, bytes: bytes[start..<(start + count)],
-                                                          frame: number, budget: &self.bufferedBytes, emit: emitForward)
-                    if observation.mismatch {
-                        annotation.overlapMismatch = true
-                        session.note("overlap_mismatch")
+            // Reassemblers are updated where they are stored: copying one out and back costs a retain and a
+            // release of each of its buffers per segment.
+            if !flags.contains(.rst) {
+                fwd.reassembler?.update { reassembler in
+                    let offset = reassembler.offset(of: dataStart)
+                    let start = frame.payloadOffset, count = frame.payloadLength
+                    if count > 0, start >= 0, count <= bytes.count - start {
+                        let observation = reassembler.segment(offset: offset, bytes: bytes[start..<(start + count)],
+                                                              frame: number, budget: &self.bufferedBytes,
+                                                              emit: emitForward)
+                        if observation.mismatch {
+                            annotation.overlapMismatch = true
+                            session.note("overlap_mismatch")
+                        }
+                        if observation.capHit {
+                            self.reassemblyCapHits += 1
+                            session.note("reassembly_cap")
+                        }
                     }
-                    if observation.capHit {
-                        self.reassemblyCapHits += 1
-                        session.note("reassembly_cap")
+                    if flags.contains(.fin) {
+                        reassembler.fin(at: offset + Int64(segmentLength), frame: number, budget: &self.bufferedBytes,
+                                        emit: emitForward)
                     }
                 }
-                if flags.contains(.fin) {
-                    reassembler.fin(at: offset + Int64(segmentLength), frame: number, budget: &self.bufferedBytes,
-                                    emit: emitForward)
-                }
-                fwd.reassembler = reassembler
             }
-            if hasACK, !flags.contains(.rst), var reassembler = rev.reassembler {
-                rev.reassembler = nil
-                reassembler.acknowledged(upTo: reassembler.offset(of: ack), frame: number,
-                                         budget: &self.bufferedBytes, emit: emitReverse)
-                rev.reassembler = reassembler
+            if hasACK, !flags.contains(.rst) {
+                rev.reassembler?.update { reassembler in
+                    reassembler.acknowledged(upTo: reassembler.offset(of: ack), frame: number,
+                                             budget: &self.bufferedBytes, emit: emitReverse)
+                }
             }
             if flags.contains(.rst) {
-                if var reassembler = fwd.reassembler {
-                    fwd.reassembler = nil
+                fwd.reassembler?.update { reassembler in
                     reassembler.close(frame: number, reason: .reset, budget: &self.bufferedBytes, emit: emitForward)
-                    fwd.reassembler = reassembler
                 }
-                if var reassembler = rev.reassembler {
-                    rev.reassembler = nil
+                rev.reassembler?.update { reassembler in
                     reassembler.close(frame: number, reason: .reset, budget: &self.bufferedBytes, emit: emitReverse)
-                    rev.reassembler = reassembler
                 }
             }
             annotation.clientState = originator ? fwd.state : rev.state
@@ -463,12 +462,11 @@ public final class SessionTracker {
             let tcp = unsafeDowncast(session, to: TCPSession.self)
             for direction in [Direction.clientToServer, .serverToClient] {
                 tcp.withSides(direction) { fwd, _ in
-                    guard var reassembler = fwd.reassembler else { return }
-                    fwd.reassembler = nil
-                    reassembler.close(frame: tcp.lastFrame, reason: .sessionEnd, budget: &self.bufferedBytes) { chunk in
-                        self.deliver(chunk, session: tcp, direction: direction)
+                    fwd.reassembler?.update { reassembler in
+                        reassembler.close(frame: tcp.lastFrame, reason: .sessionEnd, budget: &self.bufferedBytes) { chunk in
+                            self.deliver(chunk, session: tcp, direction: direction)
+                        }
                     }
-                    fwd.reassembler = reassembler
                 }
             }
             tcp.http?.finish()
@@ -481,4 +479,10 @@ public final class SessionTracker {
         if let onSessionEnd { onSessionEnd(summary) } else { ended.append(summary) }
         return summary
     }
+}
+
+extension Reassembler {
+    /// Runs `body` on the reassembler in place: `optional?.update { … }` mutates the stored value without copying
+    /// it out (a copy would retain and release every buffer it holds).
+    mutating func update<Result>(_ body: (inout Reassembler) -> Result) -> Result { body(&self) }
 }
