@@ -146,8 +146,13 @@ final class FlowPartitionedAnalyzer {
     // MARK: The merger
 
     private func merge(_ frame: Frame, _ tracked: TrackedFrame) -> (FrameAnnotation, FrameLesson?) {
+        // Borrowed, not copied: a `DecodedFrame` copy retains every layer it holds.
+        if let reassembled = tracked.reassembled { return merge(frame, tracked, seen: reassembled) }
+        return merge(frame, tracked, seen: tracked.decoded)
+    }
+
+    private func merge(_ frame: Frame, _ tracked: TrackedFrame, seen: DecodedFrame) -> (FrameAnnotation, FrameLesson?) {
         var annotation = tracked.annotation
-        let seen = tracked.reassembled ?? tracked.decoded
         if let provisional = annotation.session, sessionNumbers[provisional] == nil {
             // This frame opened the session: the next number, and the lookup that gave its server's address.
             sessionNumbers[provisional] = nextSessionNumber
