@@ -65,21 +65,31 @@ final class ByteSource {
     }
 
     /// Copies out and consumes `n` available bytes.
+    ///
+    /// The array handed out last time is kept: once its user has let go of it (the usual case: a frame is
+    /// processed before the next is read), its storage is reused, so a frame costs a memcpy and no
+    /// allocation. While it is still in use, `removeAll(keepingCapacity:)` gives this call fresh storage
+    /// (copy-on-write), so every array handed out keeps its own bytes.
     func take(_ n: Int) -> [UInt8] {
         let n = max(0, min(n, count))
-        // One allocation and one memcpy (start + n <= start + count <= buffer.count).
-        let from = start
-        let out = buffer.withUnsafeBytes { raw in
-            [UInt8](unsafeUninitializedCapacity: n) { destination, initialized in
-                if n > 0, let target = destination.baseAddress, let source = raw.baseAddress {
-                    UnsafeMutableRawPointer(target).copyMemory(from: source + from, byteCount: n)
-                }
-                initialized = n
+        var out = recycled
+        recycled = []
+        // Reuse only a buffer of a similar size: a huge record must not make every later frame allocate big.
+        if out.capacity < n || out.capacity > 2 * max(n, 4096) { out = [] }
+        out.removeAll(keepingCapacity: true)
+        if n > 0 {
+            // start + n <= start + count <= buffer.count
+            buffer.withUnsafeBytes { raw in
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[start..<(start + n)]))
             }
         }
         consume(n)
+        recycled = out
         return out
     }
+
+    /// The array `take` returned last (see there).
+    private var recycled: [UInt8] = []
 
     func consume(_ n: Int) {
         let n = min(n, count)

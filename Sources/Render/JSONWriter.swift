@@ -148,22 +148,22 @@ public struct JSONWriter {
     public mutating func field<I: BinaryInteger>(_ name: StaticString, _ value: I) { key(name); int(value) }
     // The common integer types without generics: callers in other modules would otherwise get the unspecialised
     // generic (every digit through BinaryInteger witnesses).
-    public mutating func int(_ value: Int) { separator(); Self.appendInteger(value, to: &storage) }
-    public mutating func int(_ value: UInt32) { separator(); Self.appendDecimal(UInt64(value), to: &storage) }
-    public mutating func int(_ value: UInt16) { separator(); Self.appendDecimal(UInt64(value), to: &storage) }
-    public mutating func int(_ value: UInt8) { separator(); Self.appendDecimal(UInt64(value), to: &storage) }
+    public mutating func int(_ value: Int) { separator(); storage.appendInt(value) }
+    public mutating func int(_ value: UInt32) { separator(); storage.appendDecimal(UInt64(value)) }
+    public mutating func int(_ value: UInt16) { separator(); storage.appendDecimal(UInt64(value)) }
+    public mutating func int(_ value: UInt8) { separator(); storage.appendDecimal(UInt64(value)) }
     // Key and value with one uniqueness check.
     public mutating func field(_ name: StaticString, _ value: Int) {
-        makeUnique(); writeKey(name); Self.appendInteger(value, to: &storage); needsComma = true
+        makeUnique(); writeKey(name); storage.appendInt(value); needsComma = true
     }
     public mutating func field(_ name: StaticString, _ value: UInt32) {
-        makeUnique(); writeKey(name); Self.appendDecimal(UInt64(value), to: &storage); needsComma = true
+        makeUnique(); writeKey(name); storage.appendDecimal(UInt64(value)); needsComma = true
     }
     public mutating func field(_ name: StaticString, _ value: UInt16) {
-        makeUnique(); writeKey(name); Self.appendDecimal(UInt64(value), to: &storage); needsComma = true
+        makeUnique(); writeKey(name); storage.appendDecimal(UInt64(value)); needsComma = true
     }
     public mutating func field(_ name: StaticString, _ value: UInt8) {
-        makeUnique(); writeKey(name); Self.appendDecimal(UInt64(value), to: &storage); needsComma = true
+        makeUnique(); writeKey(name); storage.appendDecimal(UInt64(value)); needsComma = true
     }
     public mutating func field(_ name: StaticString, _ value: Bool) {
         makeUnique(); writeKey(name); storage.append(literal: value ? "true" : "false"); needsComma = true
@@ -180,13 +180,13 @@ public struct JSONWriter {
             return
         }
         storage.append(UInt8(ascii: "\""))
-        Self.appendDecimal(UInt64(value >> 24), to: &storage)
+        storage.appendDecimal(UInt64(value >> 24))
         storage.append(UInt8(ascii: "."))
-        Self.appendDecimal(UInt64((value >> 16) & 0xff), to: &storage)
+        storage.appendDecimal(UInt64((value >> 16) & 0xff))
         storage.append(UInt8(ascii: "."))
-        Self.appendDecimal(UInt64((value >> 8) & 0xff), to: &storage)
+        storage.appendDecimal(UInt64((value >> 8) & 0xff))
         storage.append(UInt8(ascii: "."))
-        Self.appendDecimal(UInt64(value & 0xff), to: &storage)
+        storage.appendDecimal(UInt64(value & 0xff))
         storage.append(UInt8(ascii: "\""))
     }
 
@@ -194,14 +194,14 @@ public struct JSONWriter {
     /// written digit by digit.
     public mutating func timestamp(seconds: Int64, nanoseconds: UInt32) {
         separator()
-        Self.appendInteger(seconds, to: &storage)
+        storage.appendInt(Int(seconds))
         storage.append(UInt8(ascii: "."))
         var scale: UInt32 = 100_000_000
         while scale > 1, nanoseconds < scale {
             storage.append(UInt8(ascii: "0"))
             scale /= 10
         }
-        Self.appendDecimal(UInt64(nanoseconds), to: &storage)
+        storage.appendDecimal(UInt64(nanoseconds))
     }
 
     /// A MAC address as a JSON string ("5c:cf:7f:01:02:03").
@@ -273,7 +273,7 @@ public struct JSONWriter {
     public static func appendString(_ value: String, to bytes: inout some JSONOutput) {
         var value = value
         value.withUTF8 { utf8 in
-            if utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != 0x22 && $0 != 0x5c }) {
+            if isPlain(utf8) {
                 bytes.append(UInt8(ascii: "\""))
                 bytes.append(raw: UnsafeRawBufferPointer(utf8))
                 bytes.append(UInt8(ascii: "\""))
@@ -281,6 +281,37 @@ public struct JSONWriter {
                 appendString(bytes: utf8, to: &bytes)
             }
         }
+    }
+
+    /// True when every byte is printable ASCII other than `"` and `\\` (copied as is). Eight bytes per step:
+    /// each test below is exact as a yes/no answer (a borrow only spreads upward from a byte that matched), and
+    /// any hit sends the string to the byte-by-byte path.
+    static func isPlain(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = utf8.baseAddress else { return true }
+        let count = utf8.count
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var index = 0
+        // Safe: each load reads 8 bytes at `index` with count - index >= 8.
+        while count - index >= 8 {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            var hits = word & highs                               // >= 0x80
+            hits |= (word &- ones &* 0x20) & ~word & highs       // < 0x20
+            let quote = word ^ (ones &* 0x22)
+            hits |= (quote &- ones) & ~quote & highs             // "
+            let backslash = word ^ (ones &* 0x5c)
+            hits |= (backslash &- ones) & ~backslash & highs     // \\
+            let delete = word ^ (ones &* 0x7f)
+            hits |= (delete &- ones) & ~delete & highs           // DEL
+            if hits != 0 { return false }
+            index += 8
+        }
+        while index < count {
+            let byte = utf8[index]
+            guard byte >= 0x20, byte < 0x7f, byte != 0x22, byte != 0x5c else { return false }
+            index += 1
+        }
+        return true
     }
 
     /// Appends a JSON string literal for arbitrary bytes: valid UTF-8 passes through (escaped), and each invalid
@@ -382,11 +413,84 @@ struct JSONBuffer: JSONOutput {
     @inline(__always)
     mutating func append(raw bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
-        if bytes.count > capacity - count { grow(bytes.count) }
-        // capacity - count ≥ bytes.count after grow: the copy stays inside the allocation.
-        UnsafeMutableRawPointer(base + count).copyMemory(from: source, byteCount: bytes.count)
-        count += bytes.count
+        let length = bytes.count
+        if length > capacity - count { grow(length) }
+        // capacity - count ≥ length after grow: the copy stays inside the allocation. Keys and short values
+        // are copied in a loop: a memcpy call costs more than the copy at these sizes.
+        let target = base + count
+        if length <= 16 {
+            for index in 0..<length { target[index] = source.load(fromByteOffset: index, as: UInt8.self) }
+        } else {
+            UnsafeMutableRawPointer(target).copyMemory(from: source, byteCount: length)
+        }
+        count += length
     }
+
+    /// The decimal digits of `value`, written in place from the last digit back, two per division.
+    mutating func appendDecimal(_ value: UInt64) {
+        // Digit count from the bit length (log10(2) ≈ 1233/4096), corrected by one comparison.
+        let bits = 64 - value.leadingZeroBitCount
+        var digits = (bits &* 1233) >> 12
+        if digits < 20, value >= JSONBuffer.powerOfTen(digits) { digits += 1 }
+        digits = max(1, digits)
+        if digits > capacity - count { grow(digits) }
+        // Writes stay in [count, count + digits), inside the allocation after grow.
+        let pairs = JSONBuffer.digitPairs.utf8Start
+        var position = count + digits
+        var rest = value
+        while rest >= 100 {
+            let pair = Int(truncatingIfNeeded: rest % 100) &* 2
+            rest /= 100
+            position -= 2
+            base[position] = pairs[pair]
+            base[position + 1] = pairs[pair + 1]
+        }
+        if rest >= 10 {
+            let pair = Int(truncatingIfNeeded: rest) &* 2
+            base[position - 2] = pairs[pair]
+            base[position - 1] = pairs[pair + 1]
+        } else {
+            base[position - 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest)
+        }
+        count += digits
+    }
+
+    /// 10^exponent for exponent in 0...19.
+    @inline(__always)
+    private static func powerOfTen(_ exponent: Int) -> UInt64 {
+        switch exponent {
+        case 0: return 1
+        case 1: return 10
+        case 2: return 100
+        case 3: return 1_000
+        case 4: return 10_000
+        case 5: return 100_000
+        case 6: return 1_000_000
+        case 7: return 10_000_000
+        case 8: return 100_000_000
+        case 9: return 1_000_000_000
+        case 10: return 10_000_000_000
+        case 11: return 100_000_000_000
+        case 12: return 1_000_000_000_000
+        case 13: return 10_000_000_000_000
+        case 14: return 100_000_000_000_000
+        case 15: return 1_000_000_000_000_000
+        case 16: return 10_000_000_000_000_000
+        case 17: return 100_000_000_000_000_000
+        case 18: return 1_000_000_000_000_000_000
+        default: return 10_000_000_000_000_000_000
+        }
+    }
+
+    /// A signed integer: "-" then the magnitude.
+    @inline(__always)
+    mutating func appendInt(_ value: Int) {
+        if value < 0 { append(UInt8(ascii: "-")) }
+        appendDecimal(UInt64(value.magnitude))
+    }
+
+    /// "00", "01", … "99".
+    private static let digitPairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
     /// Appends a short ASCII literal.
     @inline(__always)

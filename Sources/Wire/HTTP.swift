@@ -217,15 +217,11 @@ enum HTTPSyntax {
     /// The end of the line starting at `start`, looking no further than `end`; nil if no LF yet.
     static func lineEnd<C: RandomAccessCollection>(_ bytes: C, from start: Int, to end: Int) -> LineEnd?
         where C.Element == UInt8, C.Index == Int {
-        var index = start
-        while index < end, let value = byte(bytes, at: index) {
-            if value == 0x0a {
-                let hasCR = index > start && byte(bytes, at: index - 1) == 0x0d
-                return LineEnd(contentEnd: hasCR ? index - 1 : index, next: index + 1, bareLF: !hasCR)
-            }
-            index += 1
-        }
-        return nil
+        // The search stays inside the collection (as `byte(_:at:)` did) and uses its own scan.
+        let lower = max(start, bytes.startIndex), upper = min(end, bytes.endIndex)
+        guard lower == start, lower < upper, let index = bytes[lower..<upper].firstIndex(of: 0x0a) else { return nil }
+        let hasCR = index > start && byte(bytes, at: index - 1) == 0x0d
+        return LineEnd(contentEnd: hasCR ? index - 1 : index, next: index + 1, bareLF: !hasCR)
     }
 
     /// Whether the bytes at `start` begin an HTTP/1.x message: true for a request, false for a response,
