@@ -399,7 +399,9 @@ struct JSONBuffer: JSONOutput {
     mutating func removeAll() { count = 0 }
 
     func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try withExtendedLifetime(owner) { try body(UnsafeRawBufferPointer(start: base, count: count)) }
+        // `self` (and so `owner`) is borrowed for the whole call: the memory stays allocated during `body`.
+        // (`withExtendedLifetime` here ran unspecialised from other modules: ~400 instructions a line.)
+        try body(UnsafeRawBufferPointer(start: base, count: count))
     }
 
     @inline(__always)

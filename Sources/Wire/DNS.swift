@@ -327,7 +327,9 @@ extension DNSMessage {
         let isOPT = type == 41
         let cacheFlush = !isOPT && rawClass & 0x8000 != 0 && rawClass & 0x7fff == 1
         let rrClass = cacheFlush ? rawClass & 0x7fff : rawClass
-        var summary = "\(name.text): type \(typeName(type)), class \(className(rrClass))"
+        // The group's text is only shown by explain: not built on the fast path.
+        let recording = reader.isRecording
+        var summary = recording ? "\(name.text): type \(typeName(type)), class \(className(rrClass))" : ""
         reader.beginGroup(.dns, section.groupName, value: { summary },
                           meaning: { "\(section.title) \(number): a \(typeName(type)) record for \(name.text)" })
         defer { reader.endGroup(value: { summary }) }
@@ -371,7 +373,7 @@ extension DNSMessage {
         var record = DNSRecord(name: name.text, type: type, rrClass: rrClass, ttl: isOPT ? 0 : ttl, data: "")
         record.cacheFlush = cacheFlush
         try decodeData(&reader, base: base, type: type, dataEnd: dataEnd, into: &record)
-        if !record.data.isEmpty { summary += ", " + record.data }
+        if recording, !record.data.isEmpty { summary += ", " + record.data }
         return record
     }
 
@@ -635,6 +637,10 @@ struct DNSName {
 
     /// Printable ASCII as is; dots and backslashes inside a label and other bytes escaped as `\ddd`.
     static func labelText(_ bytes: ArraySlice<UInt8>) -> String {
+        // The usual label needs no escape: one UTF-8 copy (the same text the loop below builds).
+        if bytes.allSatisfy({ $0 >= 0x21 && $0 <= 0x7e && $0 != 0x2e && $0 != 0x5c }) {
+            return String(decoding: bytes, as: UTF8.self)
+        }
         var out = ""
         for byte in bytes {
             if byte == 0x2e || byte == 0x5c || byte < 0x21 || byte > 0x7e {

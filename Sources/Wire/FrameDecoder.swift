@@ -31,7 +31,16 @@ public enum FrameDecoder {
     ///   - localMACs: the capturing machine's own interface addresses.
     public static func decode(_ bytes: [UInt8], linkType: UInt32, recordFields: Bool = false,
                               outgoing: Bool? = nil, localMACs: Set<MACAddress> = []) -> DecodedFrame {
+        // Filled through `inout` and returned from a plain local: returning the frame from the function below
+        // copied it (and retained every field) instead of moving it.
         var frame = DecodedFrame(linkType: linkType)
+        decode(bytes, into: &frame, recordFields: recordFields, outgoing: outgoing, localMACs: localMACs)
+        return frame
+    }
+
+    private static func decode(_ bytes: [UInt8], into frame: inout DecodedFrame, recordFields: Bool,
+                               outgoing: Bool?, localMACs: Set<MACAddress>) {
+        let linkType = frame.linkType
         let recorder = recordFields ? FieldRecorder() : nil
         var reader = FrameReader(bytes: bytes, recorder: recorder)
         var context = DecodeContext(outgoing: outgoing, localMACs: localMACs)
@@ -56,7 +65,6 @@ public enum FrameDecoder {
         context.unwind(&reader)
         if frame.stoppedAt == nil, let short = context.shortfall { frame.stoppedAt = short }
         if let recorder { frame.fields = recorder.fields }
-        return frame
     }
 
     // MARK: Link layer
