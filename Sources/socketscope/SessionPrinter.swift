@@ -3,9 +3,9 @@ import Render
 import Sessions
 
 /// Prints ended sessions in id order. Sessions end out of order (a long keep-alive outlives later ones), so
-/// ended sessions wait until every lower id has ended — at most `maxWaiting` of them; past it the lowest waiting
-/// goes out, and a session passed over while it was live is printed as soon as it ends. The wait is bounded by
-/// the cap, not by the capture: a board's DNS session lives for hours while thousands end behind it.
+/// ended sessions wait until every lower id has ended — at most `maxWaiting` of them, then the lowest go out.
+/// The wait is bounded by the cap, not by the capture: a board's DNS session lives for hours while thousands end
+/// behind it, and once the cap is reached every further session forces one out, so that step must be cheap.
 final class SessionPrinter {
     /// An ended session held back for id order (a box, so the table stays small while it holds thousands).
     private final class Waiting {
@@ -21,15 +21,16 @@ final class SessionPrinter {
     private let sink: OutputSink
     private let palette: Palette
     private var waiting: [Int: Waiting] = [:]
-    /// Every id below it is printed or was passed over; it only moves forward, so finding the lowest waiting
-    /// session costs O(1) per session over the run.
     private var nextID = 1
+    /// The highest `nextID` so far. Waiting ids below it are sessions passed over while they were live (`late`);
+    /// the lowest waiting id above it is found by stepping up from it, which over the run costs O(1) per session.
+    private var frontier = 1
+    /// Waiting ids below `frontier`, lowest on top (ids a run printed meanwhile are dropped as they surface).
+    private var late = MinHeap()
     private var json = JSONWriter()
     /// Ended sessions held back at most (each a few KiB). Above the sessions a lab capture of a few minutes has
     /// behind its boards' DNS sessions, so such captures print in strict id order.
     static let maxWaiting = 10_000
-    /// Sessions printed out of id order because the wait was full (for tests and the curious).
-    private(set) var printedOutOfOrder = 0
 
     init(format: OutputFormat, sink: OutputSink) {
         self.format = format
@@ -45,13 +46,8 @@ final class SessionPrinter {
     }
 
     func ended(_ session: SessionSummary, _ lesson: SessionLesson?) {
-        if session.id < nextID {
-            // Passed over while it was live: it is out of order already, and holding it would not help.
-            printedOutOfOrder += 1
-            print(session, lesson)
-            return
-        }
         waiting[session.id] = Waiting(session, lesson)
+        if session.id < frontier { late.push(session.id) }
         drain(force: waiting.count > Self.maxWaiting)
     }
 
@@ -83,15 +79,23 @@ final class SessionPrinter {
     }
 
     private func drain(force: Bool) {
-        if force, waiting[nextID] == nil, !waiting.isEmpty {
-            // Every waiting id is ≥ nextID, so the scan ends; the ids it skips are still live.
-            while waiting[nextID] == nil { nextID += 1 }
-            printedOutOfOrder += 1
-        }
+        if force, waiting[nextID] == nil, let lowest = lowestWaiting() { nextID = lowest }
         while let entry = waiting.removeValue(forKey: nextID) {
             print(entry.session, entry.lesson)
             nextID += 1
         }
+        frontier = max(frontier, nextID)
+    }
+
+    /// `waiting.keys.min()` without scanning every key: a late id if any, else the first waiting id from
+    /// `frontier` up (the ids stepped over are live; `frontier` passes them for good once the run is printed).
+    private func lowestWaiting() -> Int? {
+        while let top = late.min, waiting[top] == nil { late.popMin() }
+        if let top = late.min { return top }
+        guard !waiting.isEmpty else { return nil }
+        var id = frontier
+        while waiting[id] == nil { id += 1 }
+        return id
     }
 
     private func print(_ session: SessionSummary, _ lesson: SessionLesson?) {
@@ -145,5 +149,39 @@ final class SessionPrinter {
         line += ": \(tally.answered) answered, \(tally.errors) of them with an error, \(tally.unanswered) unanswered"
         if let first = tally.firstFrame, let last = tally.lastFrame { line += "; frames \(first)–\(last)" }
         return line + "\n"
+    }
+}
+
+/// A binary min-heap of ids.
+struct MinHeap {
+    private var items: [Int] = []
+
+    var min: Int? { items.first }
+
+    mutating func push(_ value: Int) {
+        items.append(value)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard items[child] < items[parent] else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func popMin() {
+        guard !items.isEmpty else { return }
+        items.swapAt(0, items.count - 1)
+        items.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var smallest = parent
+            if left < items.count, items[left] < items[smallest] { smallest = left }
+            if right < items.count, items[right] < items[smallest] { smallest = right }
+            if smallest == parent { return }
+            items.swapAt(parent, smallest)
+            parent = smallest
+        }
     }
 }
