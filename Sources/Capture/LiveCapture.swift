@@ -13,10 +13,11 @@ public struct LiveOptions: Sendable {
     public var promiscuous = true
     /// Deliver each frame on its own as it arrives (libpcap's TPACKET_V2 ring) instead of in blocks the kernel
     /// hands over when full or after `blockTimeoutMilliseconds` (TPACKET_V3). Off by default: in immediate mode
-    /// every frame takes a whole slot of the ring, and on an interface with offloads (GSO/GRO: veth, most NICs)
-    /// libpcap sizes the slot by the snapshot length, 256 KiB, so 16 MiB holds only 64 frames (0.6 ms at
-    /// 100,000 frames/s) and the kernel drops frames whenever the capture thread is descheduled that long.
-    /// Blocks pack frames back to back: the same 16 MiB hold about 35,000 lab-sized frames.
+    /// every frame takes a whole slot of the ring, and on an interface with offloads (TSO/GSO: veth, most NICs)
+    /// libpcap makes every slot 64 KiB, so 16 MiB hold only 256 frames (2.6 ms at 100,000 frames/s; measured on
+    /// a veth with the capture thread stopped) and the kernel drops frames whenever the capture thread is
+    /// descheduled that long. Blocks pack frames back to back: the same 16 MiB hold about 30,000 frames of
+    /// 414 bytes (256 MiB in immediate mode: 4,091).
     public var immediate = false
     /// Without immediate mode: the longest a frame waits in a block that is not full yet.
     public var blockTimeoutMilliseconds: Int32 = 20

@@ -40,7 +40,7 @@ struct LiveCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: ArgumentHelp(
         "Have the kernel deliver each frame on its own at once. Off by default: frames come in blocks, at most 20 ms late, "
             + "and the kernel buffer holds far more of them (in immediate mode each frame takes a whole slot, "
-            + "snaplen-sized on interfaces with offloads, so a burst overflows it quickly)."))
+            + "64 KiB on interfaces with offloads: 16 MiB then hold 256 frames, so a burst overflows it quickly)."))
     var immediate = false
 
     @Option(name: [.customShort("B"), .customLong("buffer-size")], help: "Kernel capture buffer in KiB (as tcpdump -B; default 16384).")
@@ -147,13 +147,17 @@ struct LiveCommand: ParsableCommand {
             sink.flush()
         }
         var writeError: CaptureError?
-        var batch: [LiveFrameBatches.Item] = []
+        var batch: [Frame] = []
         batch.reserveCapacity(LiveFrameBatches.batchSize)
+        // Decoding is stateless, so the capture thread does it, leaving the printing thread the sessions, the
+        // lessons and the text (the capture thread has time to spare: the kernel hands frames over in blocks).
+        // Only for a batch the queue takes: when printing has fallen behind, skipped frames cost nothing more.
+        let decode = { (frame: Frame) in FrameDecoder.decode(frame.bytes, linkType: frame.linkType, localMACs: localMACs) }
         do {
             try capture.run(count: count, duration: duration, idle: {
                 // Nothing arriving: hand over what is gathered and put what is buffered on disk.
                 if !batch.isEmpty {
-                    queue.offer(batch)
+                    queue.offer(batch, decode: decode)
                     batch.removeAll(keepingCapacity: true)
                 }
                 do throws(CaptureError) { try writer?.flush() } catch {
@@ -168,13 +172,9 @@ struct LiveCommand: ParsableCommand {
                         return false
                     }
                 }
-                // Decoding is stateless: the capture thread does it, leaving the printing thread the sessions,
-                // the lessons and the text (the capture thread has time to spare: the kernel hands frames over in
-                // blocks).
-                batch.append(.init(frame: frame, decoded: FrameDecoder.decode(frame.bytes, linkType: frame.linkType,
-                                                                                localMACs: localMACs)))
+                batch.append(frame)
                 if batch.count >= LiveFrameBatches.batchSize {
-                    queue.offer(batch)
+                    queue.offer(batch, decode: decode)
                     batch.removeAll(keepingCapacity: true)
                 }
                 return true
@@ -184,7 +184,7 @@ struct LiveCommand: ParsableCommand {
             decoding.join()
             throw error
         }
-        if !batch.isEmpty { queue.offer(batch) }
+        if !batch.isEmpty { queue.offer(batch, decode: decode) }
         if writeError == nil {
             do throws(CaptureError) { try writer?.flush() } catch { writeError = error }
         }
@@ -260,17 +260,21 @@ final class LiveFrameBatches: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    /// Queues a batch unless the printing thread is too far behind. Never waits, apart from the lock.
-    func offer(_ batch: [Item]) {
-        guard !batch.isEmpty else { return }
+    /// Queues a batch, each frame with its decoding, unless the printing thread is too far behind (then nothing is
+    /// decoded). Never waits, apart from the lock. One producer: room seen before decoding is still there after
+    /// (the printing thread only ever makes more).
+    func offer(_ batchFrames: [Frame], decode: (Frame) -> DecodedFrame) {
+        guard !batchFrames.isEmpty else { return }
         var batchBytes = 0
-        for item in batch { batchBytes += item.frame.capturedLength }
+        for frame in batchFrames { batchBytes += frame.capturedLength }
+        pthread_mutex_lock(mutex)
+        let fits = frames == 0 || (frames + batchFrames.count <= maxFrames && bytes + batchBytes <= maxBytes)
+        if !fits { skipped += batchFrames.count }
+        pthread_mutex_unlock(mutex)
+        guard fits else { return }
+        let batch = batchFrames.map { Item(frame: $0, decoded: decode($0)) }
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        guard frames == 0 || (frames + batch.count <= maxFrames && bytes + batchBytes <= maxBytes) else {
-            skipped += batch.count
-            return
-        }
         batches.append(batch)
         frames += batch.count
         bytes += batchBytes
