@@ -30,13 +30,13 @@ public enum FrameSummary {
 
     /// The protocol column: the highest layer decoded.
     public static func protocolName(_ frame: DecodedFrame, _ annotation: FrameAnnotation) -> String {
-        if !annotation.http.isEmpty || frame.http != nil { return "HTTP" }
-        if frame.dns != nil { return frame.udp?.destinationPort == 5353 || frame.udp?.sourcePort == 5353 ? "MDNS" : "DNS" }
-        if frame.dhcp != nil { return "DHCP" }
+        if !annotation.http.isEmpty || frame.hasHTTP { return "HTTP" }
+        if frame.hasDNS { return frame.udp?.destinationPort == 5353 || frame.udp?.sourcePort == 5353 ? "MDNS" : "DNS" }
+        if frame.hasDHCP { return "DHCP" }
         if frame.tcp != nil { return "TCP" }
         if frame.udp != nil { return "UDP" }
         if let icmp = frame.icmp { return icmp.isV6 ? "ICMPv6" : "ICMP" }
-        if frame.arp != nil { return "ARP" }
+        if frame.hasARP { return "ARP" }
         if frame.sourceIP != nil { return frame.sourceIP?.isV4 == true ? "IPv4" : "IPv6" }
         if let type = frame.etherType { return "0x" + hex16(type) }
         return "?"
@@ -81,36 +81,46 @@ public enum FrameSummary {
     }
 
     /// Flags in the order Wireshark and tcpdump users know ("[SYN, ACK]", "[FIN, PSH, ACK]").
-    static let displayOrder: [(TCPFlags, String)] = [
+    static let displayOrder: [(TCPFlags, StaticString)] = [
         (.fin, "FIN"), (.syn, "SYN"), (.rst, "RST"), (.psh, "PSH"), (.ack, "ACK"), (.urg, "URG"), (.ece, "ECE"),
         (.cwr, "CWR"),
     ]
 
     static func tcpInfo(_ tcp: TCPHeader, _ annotation: FrameAnnotation, _ frame: DecodedFrame) -> String {
-        // Appended piece by piece into one String with room reserved (no arrays of flag names, no interpolation).
-        var text = ""
-        text.reserveCapacity(96)
-        text += "["
-        var first = true
-        for (flag, name) in displayOrder where tcp.flags.contains(flag) {
-            if !first { text += ", " }
-            text += name
-            first = false
+        // The fixed part is written as ASCII straight into the String's storage (one allocation; Swift String
+        // appends cost a few hundred instructions each). At most ~150 bytes: every flag, five numbers and the
+        // option marks fit in the 192 reserved.
+        var text = String(unsafeUninitializedCapacity: 192) { buffer in
+            var out = ASCIIWriter(buffer)
+            out.append("[")
+            var first = true
+            for (flag, name) in displayOrder where tcp.flags.contains(flag) {
+                if !first { out.append(", ") }
+                out.append(name)
+                first = false
+            }
+            out.append("] seq=")
+            out.append(UInt64(annotation.relativeSequence ?? tcp.sequenceNumber))
+            if tcp.flags.contains(.ack) {
+                out.append(" ack=")
+                out.append(UInt64(annotation.relativeAcknowledgement ?? tcp.acknowledgementNumber))
+            }
+            out.append(" win=")
+            out.append(UInt64(tcp.window))
+            out.append(" len=")
+            out.append(signed: frame.payloadLength + frame.payloadMissing)
+            if let mss = tcp.options.mss {
+                out.append(" MSS=")
+                out.append(UInt64(mss))
+            }
+            if let scale = tcp.options.windowScale {
+                out.append(" WS=")
+                out.append(UInt64(scale))
+            }
+            if tcp.options.sackPermitted { out.append(" SACK_PERM") }
+            if tcp.options.timestamp != nil { out.append(" TS") }
+            return out.count
         }
-        text += "] seq="
-        text += String(annotation.relativeSequence ?? tcp.sequenceNumber)
-        if tcp.flags.contains(.ack) {
-            text += " ack="
-            text += String(annotation.relativeAcknowledgement ?? tcp.acknowledgementNumber)
-        }
-        text += " win="
-        text += String(tcp.window)
-        text += " len="
-        text += String(frame.payloadLength + frame.payloadMissing)
-        if let mss = tcp.options.mss { text += " MSS=" + String(mss) }
-        if let scale = tcp.options.windowScale { text += " WS=" + String(scale) }
-        if tcp.options.sackPermitted { text += " SACK_PERM" }
-        if tcp.options.timestamp != nil { text += " TS" }
         guard !annotation.analysis.isEmpty else { return text }
         let labels = annotation.analysis.names
         if !labels.isEmpty {
@@ -174,5 +184,47 @@ public enum FrameSummary {
     static func hex16(_ value: UInt16) -> String {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+}
+
+/// Appends ASCII into a fixed buffer; bytes past its end are dropped (callers size it for the longest text), so
+/// it never writes out of bounds.
+struct ASCIIWriter {
+    private let buffer: UnsafeMutableBufferPointer<UInt8>
+    private(set) var count = 0
+
+    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
+
+    @inline(__always)
+    mutating func put(_ byte: UInt8) {
+        guard count < buffer.count else { return }
+        buffer[count] = byte
+        count += 1
+    }
+
+    mutating func append(_ text: StaticString) {
+        let bytes = UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
+        for byte in bytes { put(byte) }
+    }
+
+    mutating func append(_ value: UInt64) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for UInt64.max's 20 digits
+        let written = withUnsafeMutableBytes(of: &digits) { raw -> Int in
+            var first = 20
+            var rest = value
+            repeat {
+                first -= 1
+                raw[first] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            } while rest > 0
+            for index in first..<20 { put(raw[index]) }
+            return 20 - first
+        }
+        _ = written
+    }
+
+    mutating func append(signed value: Int) {
+        if value < 0 { put(UInt8(ascii: "-")) }
+        append(UInt64(value.magnitude))
     }
 }

@@ -179,15 +179,7 @@ public struct JSONWriter {
             Self.appendString(address.description, to: &storage)
             return
         }
-        storage.append(UInt8(ascii: "\""))
-        storage.appendDecimal(UInt64(value >> 24))
-        storage.append(UInt8(ascii: "."))
-        storage.appendDecimal(UInt64((value >> 16) & 0xff))
-        storage.append(UInt8(ascii: "."))
-        storage.appendDecimal(UInt64((value >> 8) & 0xff))
-        storage.append(UInt8(ascii: "."))
-        storage.appendDecimal(UInt64(value & 0xff))
-        storage.append(UInt8(ascii: "\""))
+        storage.appendQuotedIPv4(value)
     }
 
     /// A timestamp as a JSON number with nine decimals (`seconds.nanoseconds`, e.g. 1764189601.000123456),
@@ -207,14 +199,7 @@ public struct JSONWriter {
     /// A MAC address as a JSON string ("5c:cf:7f:01:02:03").
     public mutating func mac(_ address: MACAddress) {
         separator()
-        storage.append(UInt8(ascii: "\""))
-        for index in 0..<6 {
-            let byte = UInt8(truncatingIfNeeded: address.rawValue >> UInt64(40 - 8 * index))
-            storage.append(Self.hexDigit(byte >> 4))
-            storage.append(Self.hexDigit(byte & 0x0f))
-            if index != 5 { storage.append(UInt8(ascii: ":")) }
-        }
-        storage.append(UInt8(ascii: "\""))
+        storage.appendQuotedMAC(address.rawValue)
     }
 
     /// Lower-case hex digit of a value below 16.
@@ -278,7 +263,7 @@ public struct JSONWriter {
                 bytes.append(raw: UnsafeRawBufferPointer(utf8))
                 bytes.append(UInt8(ascii: "\""))
             } else {
-                appendString(bytes: utf8, to: &bytes)
+                appendEscaped(validUTF8: utf8, to: &bytes)
             }
         }
     }
@@ -341,6 +326,55 @@ public struct JSONWriter {
             case .invalid:
                 bytes.append(0xef); bytes.append(0xbf); bytes.append(0xbd)
             }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// `appendString(bytes:to:)` for a String's bytes, which are always valid UTF-8: runs that need no escape
+    /// are copied in one go; only ASCII controls, `"`, `\\`, DEL, C1 controls and U+2028/2029 are escaped
+    /// (exactly what the scanner path escapes), with no per-byte closure call.
+    static func appendEscaped(validUTF8 utf8: UnsafeBufferPointer<UInt8>, to bytes: inout some JSONOutput) {
+        bytes.append(UInt8(ascii: "\""))
+        let count = utf8.count
+        var index = 0
+        var runStart = 0
+        while index < count {
+            let byte = utf8[index]
+            var length = 0  // bytes of the scalar to escape here, 0 for none
+            var scalar: UInt32 = 0
+            if byte < 0x80 {
+                if byte < 0x20 || byte == 0x22 || byte == 0x5c || byte == 0x7f {
+                    length = 1
+                    scalar = UInt32(byte)
+                }
+            } else if byte == 0xc2, count - index >= 2, utf8[index + 1] < 0xa0 {
+                length = 2  // U+0080…U+009F
+                scalar = UInt32(utf8[index + 1])
+            } else if byte == 0xe2, count - index >= 3, utf8[index + 1] == 0x80,
+                      utf8[index + 2] == 0xa8 || utf8[index + 2] == 0xa9 {
+                length = 3  // U+2028, U+2029
+                scalar = utf8[index + 2] == 0xa8 ? 0x2028 : 0x2029
+            }
+            guard length > 0 else {
+                index += 1
+                continue
+            }
+            if runStart < index {
+                bytes.append(raw: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[runStart..<index])))
+            }
+            switch scalar {
+            case 0x22: bytes.append(0x5c); bytes.append(0x22)
+            case 0x5c: bytes.append(0x5c); bytes.append(0x5c)
+            case 0x0a: bytes.append(0x5c); bytes.append(UInt8(ascii: "n"))
+            case 0x0d: bytes.append(0x5c); bytes.append(UInt8(ascii: "r"))
+            case 0x09: bytes.append(0x5c); bytes.append(UInt8(ascii: "t"))
+            default: appendUnicodeEscape(scalar, to: &bytes)
+            }
+            index += length
+            runStart = index
+        }
+        if runStart < count {
+            bytes.append(raw: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[runStart..<count])))
         }
         bytes.append(UInt8(ascii: "\""))
     }
@@ -482,6 +516,49 @@ struct JSONBuffer: JSONOutput {
         case 18: return 1_000_000_000_000_000_000
         default: return 10_000_000_000_000_000_000
         }
+    }
+
+    /// `"a.b.c.d"`: at most 17 bytes, one capacity check, digits stored directly.
+    mutating func appendQuotedIPv4(_ value: UInt32) {
+        if 17 > capacity - count { grow(17) }
+        // Every store below is at an offset < count + 17 <= capacity.
+        var position = count
+        base[position] = UInt8(ascii: "\"")
+        position += 1
+        for index in 0..<4 {
+            let octet = UInt8(truncatingIfNeeded: value >> UInt32(24 - 8 * index))
+            if index > 0 {
+                base[position] = UInt8(ascii: ".")
+                position += 1
+            }
+            if octet >= 100 {
+                base[position] = UInt8(ascii: "0") &+ octet / 100
+                position += 1
+            }
+            if octet >= 10 {
+                base[position] = UInt8(ascii: "0") &+ octet / 10 % 10
+                position += 1
+            }
+            base[position] = UInt8(ascii: "0") &+ octet % 10
+            position += 1
+        }
+        base[position] = UInt8(ascii: "\"")
+        count = position + 1
+    }
+
+    /// `"5c:cf:7f:01:02:03"`: 19 bytes, one capacity check.
+    mutating func appendQuotedMAC(_ raw: UInt64) {
+        if 19 > capacity - count { grow(19) }
+        // Stores at count ..< count + 19 <= capacity.
+        let target = base + count
+        target[0] = UInt8(ascii: "\"")
+        for index in 0..<6 {
+            let byte = UInt8(truncatingIfNeeded: raw >> UInt64(40 - 8 * index))
+            target[1 + 3 * index] = JSONWriter.hexDigit(byte >> 4)
+            target[2 + 3 * index] = JSONWriter.hexDigit(byte & 0x0f)
+            target[3 + 3 * index] = index == 5 ? UInt8(ascii: "\"") : UInt8(ascii: ":")
+        }
+        count += 19
     }
 
     /// A signed integer: "-" then the magnitude.

@@ -88,6 +88,12 @@ public struct DecodedFrame: Sendable {
     private var stoppedAtBox: LayerBox<WireError>?
 
     public init(linkType: UInt32) { self.linkType = linkType }
+
+    // Presence tests that do not copy the layer out of its box.
+    public var hasHTTP: Bool { httpBox != nil }
+    public var hasDNS: Bool { dnsBox != nil }
+    public var hasDHCP: Bool { dhcpBox != nil }
+    public var hasARP: Bool { arpBox != nil }
 }
 
 /// An immutable heap copy of a value: setting the property replaces the box, so `DecodedFrame` keeps value
