@@ -8,6 +8,20 @@ public enum FrameSummary {
     public static func endpoints(_ frame: DecodedFrame) -> String {
         if let source = frame.sourceIP, let destination = frame.destinationIP {
             let ports = transportPorts(frame)
+            if case .v4(let from) = source, case .v4(let to) = destination, let ports {
+                // "a.b.c.d:p → e.f.g.h:q": at most 49 bytes, written into one String.
+                return String(unsafeUninitializedCapacity: 64) { buffer in
+                    var out = ASCIIWriter(buffer)
+                    out.append(ipv4: from)
+                    out.append(":")
+                    out.append(UInt64(ports.0))
+                    out.append(" → ")
+                    out.append(ipv4: to)
+                    out.append(":")
+                    out.append(UInt64(ports.1))
+                    return out.count
+                }
+            }
             return address(source, ports?.0) + " → " + address(destination, ports?.1)
         }
         if let arp = frame.arp { return arp.senderMAC.description + " → " + (frame.destinationMAC?.description ?? "?") }
@@ -221,6 +235,14 @@ struct ASCIIWriter {
             return 20 - first
         }
         _ = written
+    }
+
+    /// Dotted quad.
+    mutating func append(ipv4 value: UInt32) {
+        for index in 0..<4 {
+            if index > 0 { put(UInt8(ascii: ".")) }
+            append(UInt64((value >> UInt32(24 - 8 * index)) & 0xff))
+        }
     }
 
     mutating func append(signed value: Int) {

@@ -37,11 +37,46 @@ public enum TerminalText {
     /// Escapes a string that came from the network (a hostname, a header value).
     public static func escape(_ text: String, keepNewlines: Bool = false) -> String {
         // Fast path: plain printable ASCII needs nothing.
-        let plain = text.utf8.withContiguousStorageIfAvailable { utf8 in
-            utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7f && $0 != 0x5c }
-        } ?? text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != 0x5c })
+        let plain = text.utf8.withContiguousStorageIfAvailable { isSafe($0) }
+            ?? text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != 0x5c })
         if plain { return text }
         return escape(bytes: Array(text.utf8), keepNewlines: keepNewlines)
+    }
+
+    /// True when `escape(bytes:)` would return these bytes unchanged: printable ASCII other than `\\`, and
+    /// multi-byte scalars that are not unsafe (a String's bytes are valid UTF-8; anything unexpected answers
+    /// false, which only means the exact path runs). Lets text such as "a → b" skip the byte-by-byte escaper.
+    static func isSafe(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = utf8.count
+        var index = 0
+        while index < count {
+            let lead = utf8[index]
+            if lead < 0x80 {
+                guard lead >= 0x20, lead < 0x7f, lead != 0x5c else { return false }
+                index += 1
+                continue
+            }
+            let length: Int
+            var value: UInt32
+            switch lead {
+            case 0xc2...0xdf: length = 2; value = UInt32(lead & 0x1f)
+            case 0xe0...0xef: length = 3; value = UInt32(lead & 0x0f)
+            case 0xf0...0xf4: length = 4; value = UInt32(lead & 0x07)
+            default: return false
+            }
+            guard length <= count - index else { return false }
+            for offset in 1..<length {
+                let next = utf8[index + offset]
+                guard next & 0xc0 == 0x80 else { return false }
+                value = value << 6 | UInt32(next & 0x3f)
+            }
+            // The scanner's validity rules (never false for a Swift String, kept so the answer is exact).
+            if length == 3, value < 0x800 || (0xd800...0xdfff).contains(value) { return false }
+            if length == 4, value < 0x10000 || value > 0x10ffff { return false }
+            if isUnsafeScalar(value) { return false }
+            index += length
+        }
+        return true
     }
 
     /// C1 controls, bidirectional embeddings/overrides/isolates and marks, and the line/paragraph separators.
