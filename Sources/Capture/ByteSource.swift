@@ -72,24 +72,39 @@ final class ByteSource {
     /// (copy-on-write), so every array handed out keeps its own bytes.
     func take(_ n: Int) -> [UInt8] {
         let n = max(0, min(n, count))
-        var out = recycled
-        recycled = []
-        // Reuse only a buffer of a similar size: a huge record must not make every later frame allocate big.
-        if out.capacity < n || out.capacity > 2 * max(n, 4096) { out = [] }
-        out.removeAll(keepingCapacity: true)
+        var out: [UInt8] = []
+        if recycleSkips == 0 {
+            out = recycled
+            recycled = []
+            // Reuse only a buffer of a similar size: a huge record must not make every later frame allocate big.
+            if out.capacity < n || out.capacity > 2 * max(n, 4096) { out = [] }
+            let before = out.withUnsafeBufferPointer { $0.baseAddress }
+            out.removeAll(keepingCapacity: true)
+            if out.capacity > 0, out.withUnsafeBufferPointer({ $0.baseAddress }) != before {
+                // The last frame is still in use (frames queued for another thread): reusing only makes arrays
+                // of the old capacity. Allocate exact sizes for a while, then try again.
+                recycleSkips = 4096
+                out = []
+            }
+        } else {
+            recycleSkips -= 1
+        }
         if n > 0 {
+            out.reserveCapacity(n)
             // start + n <= start + count <= buffer.count
             buffer.withUnsafeBytes { raw in
                 out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[start..<(start + n)]))
             }
         }
         consume(n)
-        recycled = out
+        if recycleSkips == 0 { recycled = out }
         return out
     }
 
     /// The array `take` returned last (see there).
     private var recycled: [UInt8] = []
+    /// Frames left before `take` tries to reuse an array again (0: reusing).
+    private var recycleSkips = 0
 
     func consume(_ n: Int) {
         let n = min(n, count)
