@@ -41,7 +41,7 @@ final class FlowPartitionedAnalyzer {
     /// to `onSessionEnd` in between, as with `FrameAnalyzer`. The files' problems are printed in order, after
     /// `report` (which flushes the caller's output).
     func run(files: [String], report: () -> Void,
-             _ body: (Frame, DecodedFrame, FrameAnnotation, FrameLesson?) throws -> Bool) throws {
+             _ body: (Frame, TrackedFrame, FrameAnnotation, FrameLesson?) throws -> Bool) throws {
         Self.keepFreedMemory()
         let inputs = (0..<workerCount).map { _ in BatchQueue<PartitionBatch>(capacity: 8) }
         let outputs = (0..<workerCount).map { _ in BatchQueue<PartitionResult>(capacity: 8) }
@@ -115,7 +115,7 @@ final class FlowPartitionedAnalyzer {
                 }
                 let frame = batch.frames[position]
                 let (annotation, lesson) = merge(frame, tracked)
-                if try !body(frame, tracked.decoded, annotation, lesson) { break merge }
+                if try !body(frame, tracked, annotation, lesson) { break merge }
             }
             for index in problem..<batch.problems.count {
                 report()

@@ -67,34 +67,35 @@ final class FramePipeline {
                                                   detector: detector, workers: threads)
         partitioned.onSessionEnd = { [unowned self] summary, lesson in self.sessionEnded(summary, lesson) }
         self.partitioned = partitioned
-        try partitioned.run(files: files, report: { flushOutput() }) { frame, decoded, annotation, lesson in
-            present(frame, decoded, annotation, lesson)
+        try partitioned.run(files: files, report: { flushOutput() }) { frame, tracked, annotation, lesson in
+            handOver(FrameOutput(frame: frame, tracked: tracked, annotation: annotation, lesson: lesson))
             return true
         }
     }
 
     /// Prints one frame; `decoded` is its fast-path decoding when a reading thread already did it.
     func process(_ frame: Frame, decoded alreadyDecoded: DecodedFrame? = nil) {
-        let (decoded, annotation, lesson) = analyzer.analyze(frame, decoded: alreadyDecoded)
-        present(frame, decoded, annotation, lesson)
-    }
-
-    /// Prints one analysed frame.
-    private func present(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation, _ lesson: FrameLesson?) {
-        let item = JSONFrameItem(frame: frame, decoded: decoded, annotation: annotation, lesson: lesson)
         guard threads >= 2 else {
+            let (decoded, annotation, lesson) = analyzer.analyze(frame, decoded: alreadyDecoded)
             switch options.format {
-            case .json: Self.writeJSON(item, into: &json, sink: sink)
-            case .text: writeText(item, board: currentBoard())
+            case .json: Self.writeJSON(frame, decoded, annotation, lesson, into: &json, sink: sink)
+            case .text: writeText(frame, decoded, annotation, lesson, board: currentBoard())
             }
             return
         }
+        let tracked = analyzer.track(frame, decoded: alreadyDecoded)
+        handOver(FrameOutput(frame: frame, tracked: tracked, annotation: tracked.annotation,
+                             lesson: analyzer.lesson(for: frame, tracked)))
+    }
+
+    /// Passes an analysed frame to the render thread (with the board line, before the first frame of text).
+    private func handOver(_ output: FrameOutput) {
         var board: BoardLine?
         if options.format == .text, !boardHandedOver {
             boardHandedOver = true
             board = currentBoard()
         }
-        renderStage().add(.frame(item, board: board))
+        renderStage().add(.frame(output, board: board))
     }
 
     /// Everything processed so far is on the sink, flushed (before a message on stderr).
@@ -107,12 +108,16 @@ final class FramePipeline {
             var json = JSONWriter()
             let sink = self.sink
             stage = RenderStage { item in
-                if case .frame(let frame, _) = item { Self.writeJSON(frame, into: &json, sink: sink) }
+                if case .frame(let output, _) = item {
+                    Self.writeJSON(output.frame, output.tracked.decoded, output.annotation, output.lesson, into: &json,
+                                   sink: sink)
+                }
             }
         case .text:
             stage = RenderStage { [unowned self] item in
                 switch item {
-                case .frame(let frame, let board): writeText(frame, board: board)
+                case .frame(let output, let board):
+                    writeText(output.frame, output.tracked.decoded, output.annotation, output.lesson, board: board)
                 case .ended(let summary, let lesson): writeEnded(summary, lesson)
                 }
             }
@@ -148,8 +153,8 @@ final class FramePipeline {
 
     // MARK: JSON
 
-    static func writeJSON(_ item: JSONFrameItem, into json: inout JSONWriter, sink: OutputSink) {
-        let frame = item.frame, decoded = item.decoded, annotation = item.annotation, lesson = item.lesson
+    static func writeJSON(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation, _ lesson: FrameLesson?,
+                          into json: inout JSONWriter, sink: OutputSink) {
         json.reset()
         json.beginObject()
         json.field("frame", frame.number)
@@ -198,8 +203,8 @@ final class FramePipeline {
         }
     }
 
-    private func writeText(_ item: JSONFrameItem, board: BoardLine?) {
-        let frame = item.frame, decoded = item.decoded, annotation = item.annotation, lesson = item.lesson
+    private func writeText(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation, _ lesson: FrameLesson?,
+                           board: BoardLine?) {
         announceBoard(board)
         let start = firstTime ?? frame.timeNanoseconds
         firstTime = start
@@ -325,12 +330,21 @@ enum TimeFormat {
     }
 }
 
-/// One frame of `read --format json`, analysed, waiting to be written.
-struct JSONFrameItem: Sendable {
-    var frame: Frame
-    var decoded: DecodedFrame
-    var annotation: FrameAnnotation
-    var lesson: FrameLesson?
+/// One analysed frame on its way to the render thread. A class: handing it over costs one reference, where a
+/// struct of these layers would be copied field by field (a retain and a release for each) at every step.
+final class FrameOutput: Sendable {
+    let frame: Frame
+    let tracked: TrackedFrame
+    /// As numbered by the merger (the worker's own annotation carries provisional session numbers).
+    let annotation: FrameAnnotation
+    let lesson: FrameLesson?
+
+    init(frame: Frame, tracked: TrackedFrame, annotation: FrameAnnotation, lesson: FrameLesson?) {
+        self.frame = frame
+        self.tracked = tracked
+        self.annotation = annotation
+        self.lesson = lesson
+    }
 }
 
 /// The board line of text output, as the lessons knew the board when the first frame was analysed.
@@ -340,7 +354,7 @@ struct BoardLine: Sendable {
 
 /// What the render thread prints, in order.
 enum RenderItem: Sendable {
-    case frame(JSONFrameItem, board: BoardLine?)
+    case frame(FrameOutput, board: BoardLine?)
     case ended(SessionSummary, SessionLesson?)
 }
 
