@@ -166,7 +166,7 @@ final class NetworkLesson {
             guard transaction.queryFrame != nil else { continue }  // a response nobody asked for here
             failed.append(transaction)
         }
-        guard let first = failed.first else { return [] }
+        guard let first = failed.first else { return uncountedFailures(summary) }
         var frames: [Int] = []
         for transaction in failed {
             if let query = transaction.queryFrame { frames.append(query) }
@@ -200,5 +200,23 @@ final class NetworkLesson {
             advice: "Check the spelling; try the server's IP address instead of its name; check the DNS server the "
                 + "board got (wlan.ifconfig()[3]).",
             lesson: lesson)]
+    }
+
+    /// Failed lookups among the transactions a long-lived DNS session counted but did not keep (past
+    /// `SessionOptions.maxDNSTransactionsPerSession`): their names are gone, their number is not.
+    static func uncountedFailures(_ summary: SessionSummary) -> [Finding] {
+        let tally = summary.dnsNotKept
+        let failures = tally.errors + tally.unanswered
+        guard failures > 0, let firstFrame = tally.firstFrame else { return [] }
+        let kept = summary.dns.count
+        return [Finding(
+            id: .dnsFailure, session: summary.id, frames: [firstFrame, tally.lastFrame ?? firstFrame],
+            error: MicroPythonError.dnsFailed + " from socket.getaddrinfo() (a raw lwIP value, not an errno)",
+            cause: "\(failures) of the \(tally.transactions) DNS lookups after the first \(kept) of this session failed "
+                + "(\(tally.errors) answered with an error, \(tally.unanswered) never answered); only the first \(kept) "
+                + "are kept, so their names are not listed.",
+            advice: "Check the names the program looks up and the DNS server the board got (wlan.ifconfig()[3]); "
+                + "looking a name up once and keeping the address saves the lookups.",
+            lesson: "the tutorial's getaddrinfo() gets an address back; here \(failures) lookups did not.")]
     }
 }
