@@ -43,8 +43,8 @@ final class FlowPartitionedAnalyzer {
     func run(files: [String], report: () -> Void,
              _ body: (Frame, TrackedFrame, FrameAnnotation, FrameLesson?) throws -> Bool) throws {
         Self.keepFreedMemory()
-        let inputs = (0..<workerCount).map { _ in BatchQueue<PartitionBatch>(capacity: 8) }
-        let outputs = (0..<workerCount).map { _ in BatchQueue<PartitionResult>(capacity: 8) }
+        let inputs = (0..<workerCount).map { _ in BatchQueue<PartitionBatch>(capacity: PipelineBatch.queueDepth) }
+        let outputs = (0..<workerCount).map { _ in BatchQueue<PartitionResult>(capacity: PipelineBatch.queueDepth) }
         let workerCount = self.workerCount
         let reader = WorkerThread {
             var batch = PartitionBatch()

@@ -15,6 +15,9 @@ import Glibc
 /// prints each frame as it arrives, and each session's diagnosis when it ends.
 final class FramePipeline {
     private let options: FrameOutputOptions
+    /// Read once: each read of an ArgumentParser option goes through its property wrapper's generic storage.
+    private let format: OutputFormat
+    private let explain: Bool
     private let sink: OutputSink
     private let analyzer: FrameAnalyzer
     /// The analysis split across cores by flow (`read` with `threads` ≥ 2); nil when `analyzer` does it all.
@@ -42,6 +45,8 @@ final class FramePipeline {
         self.options = options
         self.detector = detector
         self.sink = sink
+        format = options.format
+        explain = options.explain
         self.grouped = grouped && options.format == .text
         var sessionOptions = options.sessionOptions
         sessionOptions.httpBodyDigests = false  // frame output never prints a body digest
@@ -77,7 +82,7 @@ final class FramePipeline {
     func process(_ frame: Frame, decoded alreadyDecoded: DecodedFrame? = nil) {
         guard threads >= 2 else {
             let (decoded, annotation, lesson) = analyzer.analyze(frame, decoded: alreadyDecoded)
-            switch options.format {
+            switch format {
             case .json: Self.writeJSON(frame, decoded, annotation, lesson, into: &json, sink: sink)
             case .text: writeText(frame, decoded, annotation, lesson, board: currentBoard())
             }
@@ -90,12 +95,11 @@ final class FramePipeline {
 
     /// Passes an analysed frame to the render thread (with the board line, before the first frame of text).
     private func handOver(_ output: FrameOutput) {
-        var board: BoardLine?
-        if options.format == .text, !boardHandedOver {
+        if format == .text, !boardHandedOver {
             boardHandedOver = true
-            board = currentBoard()
+            if let board = currentBoard() { renderStage().add(.board(board)) }
         }
-        renderStage().add(.frame(output, board: board))
+        renderStage().add(.frame(output))
     }
 
     /// Everything processed so far is on the sink, flushed (before a message on stderr).
@@ -103,12 +107,12 @@ final class FramePipeline {
     private func renderStage() -> RenderStage {
         if let renderer { return renderer }
         let stage: RenderStage
-        switch options.format {
+        switch format {
         case .json:
             var json = JSONWriter()
             let sink = self.sink
             stage = RenderStage { item in
-                if case .frame(let output, _) = item {
+                if case .frame(let output) = item {
                     Self.writeJSON(output.frame, output.tracked.decoded, output.annotation, output.lesson, into: &json,
                                    sink: sink)
                 }
@@ -116,8 +120,9 @@ final class FramePipeline {
         case .text:
             stage = RenderStage { [unowned self] item in
                 switch item {
-                case .frame(let output, let board):
-                    writeText(output.frame, output.tracked.decoded, output.annotation, output.lesson, board: board)
+                case .board(let board): announceBoard(board)
+                case .frame(let output):
+                    writeText(output.frame, output.tracked.decoded, output.annotation, output.lesson, board: nil)
                 case .ended(let summary, let lesson): writeEnded(summary, lesson)
                 }
             }
@@ -137,7 +142,7 @@ final class FramePipeline {
         let findings = partitioned?.finish() ?? analyzer.finish()
         renderer?.finish()
         renderer = nil
-        if options.format == .text {
+        if format == .text {
             for (_, lines) in blocks.sorted(by: { $0.key < $1.key }) { lines.forEach(emit) }
             blocks = [:]
             if !findings.isEmpty {
@@ -226,7 +231,7 @@ final class FramePipeline {
             line += "  " + palette.paint(TerminalText.escape(tag), stepColour(step.id))
         }
         add(line, session: session)
-        if options.explain, let step = lesson?.step {
+        if explain, let step = lesson?.step {
             add(palette.paint("                  " + TerminalText.escape(step.explanation), "2"), session: session)
         }
     }
@@ -259,7 +264,7 @@ final class FramePipeline {
     private func roleIsBoard(_ step: Step) -> Bool { step.role == .client || step.role == .server }
 
     private func sessionEnded(_ summary: SessionSummary, _ lesson: SessionLesson?) {
-        guard options.format == .text else { return }
+        guard format == .text else { return }
         if threads >= 2 {
             renderStage().add(.ended(summary, lesson))
         } else {
@@ -352,16 +357,19 @@ struct BoardLine: Sendable {
     var board: BoardIdentity?
 }
 
-/// What the render thread prints, in order.
+/// What the render thread prints, in order. Kept one pointer wide (the session case is boxed): items are copied
+/// in and out of the queue's batches, and an enum is as large as its largest case.
 enum RenderItem: Sendable {
-    case frame(FrameOutput, board: BoardLine?)
-    case ended(SessionSummary, SessionLesson?)
+    /// The board line of text output, before the first frame.
+    case board(BoardLine)
+    case frame(FrameOutput)
+    indirect case ended(SessionSummary, SessionLesson?)
 }
 
 /// Formats and writes lines on a thread of its own, in the order items were added. Items are handed over in
 /// batches through a bounded queue, so the analysis never runs more than a few batches ahead.
 final class RenderStage {
-    private let queue = BatchQueue<RenderItem>(capacity: 8)
+    private let queue = BatchQueue<RenderItem>(capacity: PipelineBatch.queueDepth)
     private var batch: [RenderItem] = []
     private let worker: WorkerThread
 

@@ -24,9 +24,11 @@ struct ThreadOption: ParsableArguments {
     }
 }
 
-/// Frames per hand-over between threads: one lock round trip per batch, not per frame.
+/// How frames cross between threads: in batches, one lock round trip (and at most one thread wake-up) per batch,
+/// not per frame; each queue holds a few batches, so no stage runs far ahead and memory stays bounded.
 enum PipelineBatch {
-    static let size = 256
+    static let size = 1024
+    static let queueDepth = 4
 }
 
 /// A bounded queue of batches between two threads: `push` waits while `capacity` batches are waiting, so the
