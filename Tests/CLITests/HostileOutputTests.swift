@@ -53,14 +53,7 @@ enum HostileCapture {
         let dns: [UInt8] = be16(7) + [0x81, 0x80] + be16(1) + be16(1) + be16(0) + be16(0)
             + name + be16(1) + be16(1) + [0xc0, 12] + be16(1) + be16(1) + be32(60) + be16(4) + [192, 168, 4, 1]
         frames.append(frame(from: false, proto: 17, transport: be16(53) + be16(4096) + be16(8 + dns.count) + [0, 0] + dns))
-        var file: [UInt8] = [0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 1, 0, 0, 0]
-        for (index, bytes) in frames.enumerated() {
-            for value in [UInt32(1_700_000_000), UInt32(index * 1000), UInt32(bytes.count), UInt32(bytes.count)] {
-                withUnsafeBytes(of: value.littleEndian) { file += $0 }
-            }
-            file += bytes
-        }
-        try Data(file).write(to: URL(fileURLWithPath: path))
+        try PcapFile.write(frames, to: path)
     }
 }
 

@@ -171,3 +171,17 @@ final class NamespacePair {
         _ = try CLI.run(ip, ["netns", "exec", right, "python3", "-c", script])
     }
 }
+
+/// Writes hand-built frames as a classic pcap (microseconds, Ethernet), one millisecond apart from 1,700,000,000 s.
+enum PcapFile {
+    static func write(_ frames: [[UInt8]], to path: String) throws {
+        var file: [UInt8] = [0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 1, 0, 0, 0]
+        for (index, bytes) in frames.enumerated() {
+            for value in [UInt32(1_700_000_000), UInt32(index * 1000), UInt32(bytes.count), UInt32(bytes.count)] {
+                withUnsafeBytes(of: value.littleEndian) { file += $0 }
+            }
+            file += bytes
+        }
+        try Data(file).write(to: URL(fileURLWithPath: path))
+    }
+}

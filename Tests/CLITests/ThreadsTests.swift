@@ -68,14 +68,7 @@ enum SplitLookupCapture {
                     ack: clientISN + 2 + UInt32(request.count), flags: 0x10),
             ]
         }
-        var file: [UInt8] = [0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 1, 0, 0, 0]
-        for (index, bytes) in frames.enumerated() {
-            for value in [UInt32(1_700_000_000), UInt32(index * 1000), UInt32(bytes.count), UInt32(bytes.count)] {
-                withUnsafeBytes(of: value.littleEndian) { file += $0 }
-            }
-            file += bytes
-        }
-        try Data(file).write(to: URL(fileURLWithPath: path))
+        try PcapFile.write(frames, to: path)
     }
 }
 

@@ -3,25 +3,7 @@ import Wire
 @testable import Sessions
 
 @Suite("UDP sessions, DNS pairing, caps and expiry")
-struct DNSAndLimitsTests {
-    let board = (IPAddress.v4(0xc0a8_0402), UInt16(4096))
-    let resolver = (IPAddress.v4(0xc0a8_0401), UInt16(53))
-
-    func query(_ id: UInt16, _ name: String) -> DNSMessage {
-        var message = DNSMessage(id: id, isResponse: false, opcode: 0, rcode: 0)
-        message.questions = [DNSQuestion(name: name, type: 1, rrClass: 1)]
-        return message
-    }
-
-    func answer(_ id: UInt16, _ name: String, rcode: UInt8 = 0, address: IPAddress? = nil) -> DNSMessage {
-        var message = DNSMessage(id: id, isResponse: true, opcode: 0, rcode: rcode)
-        message.questions = [DNSQuestion(name: name, type: 1, rrClass: 1)]
-        if let address {
-            message.answers = [DNSRecord(name: name, type: 1, rrClass: 1, ttl: 60, data: "\(address)", address: address)]
-        }
-        return message
-    }
-
+struct DNSAndLimitsTests: DNSFixtures {
     @Test("queries pair with responses by id; latency, rcode, answers; a later connection links to the lookup")
     func pairing() throws {
         let h = Harness(collectEnded: true)

@@ -5,25 +5,7 @@ import Wire
 /// A board's DNS session (one source port per boot) can live for hours: it keeps its first
 /// `maxDNSTransactionsPerSession` transactions and only counts the rest, so memory does not grow with the capture.
 @Suite("DNS transactions past the per-session cap")
-struct DNSCapTests {
-    let board = (IPAddress.v4(0xc0a8_0402), UInt16(4096))
-    let resolver = (IPAddress.v4(0xc0a8_0401), UInt16(53))
-
-    func query(_ id: UInt16, _ name: String) -> DNSMessage {
-        var message = DNSMessage(id: id, isResponse: false, opcode: 0, rcode: 0)
-        message.questions = [DNSQuestion(name: name, type: 1, rrClass: 1)]
-        return message
-    }
-
-    func answer(_ id: UInt16, _ name: String, rcode: UInt8 = 0, address: IPAddress? = nil) -> DNSMessage {
-        var message = DNSMessage(id: id, isResponse: true, opcode: 0, rcode: rcode)
-        message.questions = [DNSQuestion(name: name, type: 1, rrClass: 1)]
-        if let address {
-            message.answers = [DNSRecord(name: name, type: 1, rrClass: 1, ttl: 60, data: "\(address)", address: address)]
-        }
-        return message
-    }
-
+struct DNSCapTests: DNSFixtures {
     /// `count` lookups of "n<i>.lan" on one UDP session, each answered 5 ms later with 10.0.0.1.
     func lookups(_ h: Harness, count: Int, from first: Int = 0) {
         for index in first..<first + count {

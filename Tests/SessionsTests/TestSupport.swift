@@ -88,3 +88,26 @@ final class Harness {
         return tracker.onSessionEnd == nil ? flushed : ended
     }
 }
+
+/// A board and its DNS resolver, and the DNS messages between them, for the DNS tests.
+protocol DNSFixtures {}
+
+extension DNSFixtures {
+    var board: (IPAddress, UInt16) { (IPAddress.v4(0xc0a8_0402), UInt16(4096)) }
+    var resolver: (IPAddress, UInt16) { (IPAddress.v4(0xc0a8_0401), UInt16(53)) }
+
+    func query(_ id: UInt16, _ name: String) -> DNSMessage {
+        var message = DNSMessage(id: id, isResponse: false, opcode: 0, rcode: 0)
+        message.questions = [DNSQuestion(name: name, type: 1, rrClass: 1)]
+        return message
+    }
+
+    func answer(_ id: UInt16, _ name: String, rcode: UInt8 = 0, address: IPAddress? = nil) -> DNSMessage {
+        var message = DNSMessage(id: id, isResponse: true, opcode: 0, rcode: rcode)
+        message.questions = [DNSQuestion(name: name, type: 1, rrClass: 1)]
+        if let address {
+            message.answers = [DNSRecord(name: name, type: 1, rrClass: 1, ttl: 60, data: "\(address)", address: address)]
+        }
+        return message
+    }
+}
