@@ -8,6 +8,13 @@ public enum FrameJSON {
     public static func writeLayers(_ frame: DecodedFrame, _ annotation: FrameAnnotation, frameNumber: Int,
                                    into json: inout JSONWriter) {
         if let session = annotation.session { json.field("session", session) } else { json.fieldNull("session") }
+        writeLayersAfterSession(frame, annotation, frameNumber: frameNumber, into: &json)
+    }
+
+    /// `writeLayers` without its first field, `session` (a flow-partitioned worker writes the layers before the
+    /// session has its final number).
+    public static func writeLayersAfterSession(_ frame: DecodedFrame, _ annotation: FrameAnnotation, frameNumber: Int,
+                                               into json: inout JSONWriter) {
         if frame.sourceMAC != nil || frame.destinationMAC != nil {
             json.key("eth"); json.objectValue()
             if let source = frame.sourceMAC { json.key("src"); json.mac(source) }

@@ -1,6 +1,7 @@
 import CPcap  // mallopt
 import Capture
 import Lessons
+import Render
 import Sessions
 import Wire
 
@@ -20,6 +21,10 @@ final class FlowPartitionedAnalyzer {
     let lessons: LessonTracker?
     /// Called once per ended session, in the order one `FrameAnalyzer` would have called it.
     var onSessionEnd: ((SessionSummary, SessionLesson?) -> Void)?
+    /// Formats what it can of each frame's output on the frame's worker, in parallel: appends the bytes to the
+    /// buffer and returns where in them the merger must write the session's final number (nil: nowhere). The
+    /// bytes reach `run`'s body with the frame. Set before `run`.
+    var prepareOnWorker: (@Sendable (Frame, TrackedFrame, inout JSONWriter, inout [UInt8]) -> Range<Int>?)?
     private let options: SessionOptions
     private let workerCount: Int
     private var totals = WorkerTotals()
@@ -41,7 +46,7 @@ final class FlowPartitionedAnalyzer {
     /// to `onSessionEnd` in between, as with `FrameAnalyzer`. The files' problems are printed in order, after
     /// `report` (which flushes the caller's output).
     func run(files: [String], report: () -> Void,
-             _ body: (Frame, TrackedFrame, FrameAnnotation, FrameLesson?) throws -> Bool) throws {
+             _ body: (Frame, TrackedFrame, FrameAnnotation, FrameLesson?, PreparedLine?) throws -> Bool) throws {
         Self.keepFreedMemory()
         let inputs = (0..<workerCount).map { _ in BatchQueue<PartitionBatch>(capacity: PipelineBatch.queueDepth) }
         let outputs = (0..<workerCount).map { _ in BatchQueue<PartitionResult>(capacity: PipelineBatch.queueDepth) }
@@ -65,8 +70,12 @@ final class FlowPartitionedAnalyzer {
             for queue in inputs { queue.close() }
         }
         let workerOptions = options.dividingLimits(by: workerCount)
+        let prepare = prepareOnWorker
         let workers = (0..<workerCount).map { index in
-            WorkerThread { Self.work(index: index, options: workerOptions, input: inputs[index], output: outputs[index]) }
+            WorkerThread {
+                Self.work(index: index, options: workerOptions, prepare: prepare, input: inputs[index],
+                          output: outputs[index])
+            }
         }
         defer {
             for queue in inputs { queue.cancel() }
@@ -115,7 +124,9 @@ final class FlowPartitionedAnalyzer {
                 }
                 let frame = batch.frames[position]
                 let (annotation, lesson) = merge(frame, tracked)
-                if try !body(frame, tracked, annotation, lesson) { break merge }
+                if try !body(frame, tracked, annotation, lesson, results[owner].preparedLine(at: position)) {
+                    break merge
+                }
             }
             for index in problem..<batch.problems.count {
                 report()
@@ -199,8 +210,10 @@ final class FlowPartitionedAnalyzer {
 
     // MARK: A worker
 
-    private static func work(index: Int, options: SessionOptions, input: BatchQueue<PartitionBatch>,
-                             output: BatchQueue<PartitionResult>) {
+    private static func work(index: Int, options: SessionOptions,
+                             prepare: (@Sendable (Frame, TrackedFrame, inout JSONWriter, inout [UInt8]) -> Range<Int>?)?,
+                             input: BatchQueue<PartitionBatch>, output: BatchQueue<PartitionResult>) {
+        var json = JSONWriter()
         let analyzer = FrameAnalyzer(options: options)
         analyzer.tracker.numbersSessionsByFirstFrame = true
         let ended = SummaryCollector()
@@ -209,16 +222,24 @@ final class FlowPartitionedAnalyzer {
         while let batch = input.pop()?.first {
             var result = PartitionResult(input: batch)
             result.tracked.reserveCapacity(batch.frames.count)
+            if prepare != nil { result.lineRanges.reserveCapacity(batch.frames.count) }
             for position in batch.frames.indices {
                 // Every frame moves the clock; only the owner reads the frame itself.
                 analyzer.tracker.advanceClock(to: batch.times[position], frame: batch.firstNumber + position)
                 if !ended.summaries.isEmpty { result.expired.append((position, ended.take())) }
                 guard batch.owners[position] == index else {
                     result.tracked.append(nil)
+                    if prepare != nil { result.lineRanges.append(nil) }
                     continue
                 }
-                result.tracked.append(analyzer.track(batch.frames[position], decoded: batch.decoded(at: position)))
+                let tracked = analyzer.track(batch.frames[position], decoded: batch.decoded(at: position))
+                result.tracked.append(tracked)
                 if !ended.summaries.isEmpty { result.ended.append((position, ended.take())) }
+                if let prepare {
+                    let start = result.lines.count
+                    let mark = prepare(batch.frames[position], tracked, &json, &result.lines)
+                    result.lineRanges.append(PreparedRange(bytes: start..<result.lines.count, mark: mark))
+                }
             }
             if batch.failures != nil {
                 _ = analyzer.tracker.finish()
@@ -276,6 +297,30 @@ struct PartitionResult: Sendable {
     /// At the end of the input: the sessions still live, and what the limits cost.
     var remaining: [SessionSummary] = []
     var totals = WorkerTotals()
+    /// What `prepareOnWorker` wrote for the frames this worker owns, one after the other, and where each is.
+    var lines: [UInt8] = []
+    /// By position, like `tracked` (empty when nothing is prepared).
+    var lineRanges: [PreparedRange?] = []
+
+    func preparedLine(at position: Int) -> PreparedLine? {
+        guard position < lineRanges.count, let range = lineRanges[position], range.bytes.upperBound <= lines.count else {
+            return nil
+        }
+        return PreparedLine(bytes: lines[range.bytes], mark: range.mark)
+    }
+}
+
+/// Where one frame's prepared bytes sit in its worker's buffer.
+struct PreparedRange: Sendable {
+    var bytes: Range<Int>
+    var mark: Range<Int>?
+}
+
+/// The bytes a worker prepared for one frame (a slice of its batch's buffer, not a copy) and where in them the
+/// session's final number goes (buffer indices).
+struct PreparedLine {
+    var bytes: ArraySlice<UInt8>
+    var mark: Range<Int>?
 }
 
 /// What a worker's limits cost.

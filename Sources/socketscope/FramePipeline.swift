@@ -71,9 +71,16 @@ final class FramePipeline {
                                                   lessons: LessonOptions(board: options.boardOption.override),
                                                   detector: detector, workers: threads)
         partitioned.onSessionEnd = { [unowned self] summary, lesson in self.sessionEnded(summary, lesson) }
+        // JSON lines are written by the workers up to the step, with a stand-in for the session number that
+        // the merger fills in: the merger then only writes the step and puts the line out.
+        if format == .json { partitioned.prepareOnWorker = Self.prepareJSON }
         self.partitioned = partitioned
-        try partitioned.run(files: files, report: { flushOutput() }) { frame, tracked, annotation, lesson in
-            handOver(FrameOutput(frame: frame, tracked: tracked, annotation: annotation, lesson: lesson))
+        try partitioned.run(files: files, report: { flushOutput() }) { frame, tracked, annotation, lesson, line in
+            if let line {
+                finishJSON(line, annotation, lesson)
+            } else {
+                handOver(FrameOutput(frame: frame, tracked: tracked, annotation: annotation, lesson: lesson))
+            }
             return true
         }
     }
@@ -158,9 +165,55 @@ final class FramePipeline {
 
     // MARK: JSON
 
-    static func writeJSON(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation, _ lesson: FrameLesson?,
-                          into json: inout JSONWriter, sink: OutputSink) {
+    /// A worker's part of a JSON line: everything up to the step, with `0` standing for the session number when
+    /// the frame has a session. Returns where that stand-in is in `buffer`.
+    @Sendable static func prepareJSON(_ frame: Frame, _ tracked: TrackedFrame, into json: inout JSONWriter,
+                                      buffer: inout [UInt8]) -> Range<Int>? {
         json.reset()
+        writeJSONHead(frame, into: &json)
+        var mark: Range<Int>?
+        if tracked.annotation.session != nil {
+            json.key("session")
+            let offset = buffer.count + json.withBytes { $0.count }
+            json.int(0)
+            mark = offset..<(offset + 1)
+        } else {
+            json.fieldNull("session")
+        }
+        FrameJSON.writeLayersAfterSession(tracked.decoded, tracked.annotation, frameNumber: frame.number, into: &json)
+        json.withBytes { buffer.append(contentsOf: $0) }
+        return mark
+    }
+
+    /// Puts out a line a worker prepared: its bytes with the session's number in place of the stand-in, then the
+    /// step.
+    private func finishJSON(_ line: PreparedLine, _ annotation: FrameAnnotation, _ lesson: FrameLesson?) {
+        if let mark = line.mark, let session = annotation.session, line.bytes.indices.contains(mark.lowerBound),
+           mark.upperBound <= line.bytes.endIndex {
+            sink.write(bytes: line.bytes[..<mark.lowerBound])
+            sink.write(String(session))
+            sink.write(bytes: line.bytes[mark.upperBound...])
+        } else {
+            sink.write(bytes: line.bytes)
+        }
+        if let lesson {
+            // The step as its own object, written into the line without its braces.
+            json.reset()
+            json.beginObject()
+            LessonText.writeFrameLesson(lesson, into: &json)
+            json.endObject()
+            json.withBytes { bytes in
+                guard bytes.count > 2 else { return }
+                sink.write(byte: UInt8(ascii: ","))
+                sink.write(bytes: UnsafeRawBufferPointer(rebasing: bytes[1..<(bytes.count - 1)]))
+            }
+        }
+        sink.write(byte: UInt8(ascii: "}"))
+        sink.endLine()
+    }
+
+    /// The fields every JSON line starts with.
+    static func writeJSONHead(_ frame: Frame, into json: inout JSONWriter) {
         json.beginObject()
         json.field("frame", frame.number)
         json.key("time"); json.timestamp(seconds: frame.seconds, nanoseconds: frame.nanoseconds)
@@ -168,6 +221,12 @@ final class FramePipeline {
         json.field("caplen", frame.capturedLength)
         json.field("linktype", frame.linkType)
         if let index = frame.interfaceIndex { json.field("interface", index) }
+    }
+
+    static func writeJSON(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation, _ lesson: FrameLesson?,
+                          into json: inout JSONWriter, sink: OutputSink) {
+        json.reset()
+        writeJSONHead(frame, into: &json)
         FrameJSON.writeLayers(decoded, annotation, frameNumber: frame.number, into: &json)
         if let lesson { LessonText.writeFrameLesson(lesson, into: &json) }
         json.endObject()

@@ -64,6 +64,6 @@ struct SessionsCommand: ParsableCommand {
             report.finish(captureFindings: analyzer.finish(), board: analyzer.lessons?.board)
             if let report = analyzer.limitsReport { printError(report) }
         }
-        try analyzer.run(files: files, report: { sink.flush() }) { _, _, _, _ in true }
+        try analyzer.run(files: files, report: { sink.flush() }) { _, _, _, _, _ in true }
     }
 }
