@@ -109,7 +109,6 @@ final class FramePipeline {
         renderStage().add(.frame(output))
     }
 
-    /// Everything processed so far is on the sink, flushed (before a message on stderr).
     /// The render thread, started on first use (again after a flush).
     private func renderStage() -> RenderStage {
         if let renderer { return renderer }
@@ -138,6 +137,7 @@ final class FramePipeline {
         return stage
     }
 
+    /// Everything processed so far is on the sink, flushed (before a message on stderr).
     func flushOutput() {
         renderer?.finish()
         renderer = nil
