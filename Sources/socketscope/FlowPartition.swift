@@ -17,7 +17,7 @@ import Wire
 ///
 /// The session limits (`--max-flows`, `--max-reassembly-total`) are divided between the workers, so memory stays
 /// within the same bounds; when a limit is reached, which session is ended or cut can differ from one thread.
-final class FlowPartitionedAnalyzer {
+final class FlowPartitionedAnalyzer: SessionAnalysis {
     let lessons: LessonTracker?
     /// Called once per ended session, in the order one `FrameAnalyzer` would have called it.
     var onSessionEnd: ((SessionSummary, SessionLesson?) -> Void)?
@@ -144,6 +144,10 @@ final class FlowPartitionedAnalyzer {
             }
         }
         if failures > 0 { throw CommandFailure(message: "", code: 2) }
+    }
+
+    func follow(files: [String], report: () -> Void) throws {
+        try run(files: files, report: report) { _, _, _, _, _ in true }
     }
 
     /// Ends the sessions still live: already done by `run` at the end of the input; returns the capture-wide

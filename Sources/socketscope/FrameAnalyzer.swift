@@ -23,9 +23,24 @@ final class TrackedFrame: Sendable {
     func seenBytes(of frame: Frame) -> [UInt8] { datagram ?? frame.bytes }
 }
 
+/// What the commands need of an analysis, whether it runs on one thread (`FrameAnalyzer`) or on workers split by
+/// flow (`FlowPartitionedAnalyzer`).
+protocol SessionAnalysis: AnyObject {
+    var lessons: LessonTracker? { get }
+    /// Called once per ended session, with what the lessons layer says about it.
+    var onSessionEnd: ((SessionSummary, SessionLesson?) -> Void)? { get set }
+    /// Reads the files through the analysis (frames are only followed, not handed out); problems go to stderr
+    /// after `report`.
+    func follow(files: [String], report: () -> Void) throws
+    /// Ends every live session, then returns the capture-wide findings.
+    func finish() -> [Finding]
+    /// What the limits cost, in one line for stderr (nil when nothing was dropped).
+    var limitsReport: String? { get }
+}
+
 /// Decode, session tracking, then lessons: the one place every command turns a captured frame into what it
 /// means. Commands that need only sessions (follow) leave lessons out.
-final class FrameAnalyzer {
+final class FrameAnalyzer: SessionAnalysis {
     let tracker: SessionTracker
     let lessons: LessonTracker?
     /// Called once per ended session, with what the lessons layer says about it.
@@ -102,6 +117,13 @@ final class FrameAnalyzer {
                                          timeNanoseconds: frame.timeNanoseconds,
                                          originalLength: seenBytes.count + frame.originalLength - frame.capturedLength)
         return (decoded, decoded.isFragment ? seen : nil, completed, annotation)
+    }
+
+    func follow(files: [String], report: () -> Void) throws {
+        try CaptureInput.forEachFrame(in: files, before: report) { frame in
+            _ = analyze(frame)
+            return true
+        }
     }
 
     /// What the limits cost, in one line for stderr (nil when nothing was dropped): sessions ended early for

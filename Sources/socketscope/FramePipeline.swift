@@ -22,6 +22,8 @@ final class FramePipeline {
     private let analyzer: FrameAnalyzer
     /// The analysis split across cores by flow (`read` with `threads` ≥ 2); nil when `analyzer` does it all.
     private var partitioned: FlowPartitionedAnalyzer?
+    /// Whichever of the two does the work.
+    private var analysis: any SessionAnalysis { partitioned ?? analyzer }
     private let detector: BoardDetector?
     private let palette: Palette
     private let grouped: Bool
@@ -146,7 +148,7 @@ final class FramePipeline {
 
     func finish() {
         // Ending the live sessions may hand the renderer their closing lines: it is drained after that.
-        let findings = partitioned?.finish() ?? analyzer.finish()
+        let findings = analysis.finish()
         renderer?.finish()
         renderer = nil
         if format == .text {
@@ -159,7 +161,7 @@ final class FramePipeline {
             }
         }
         sink.flush()
-        if let report = partitioned?.limitsReport ?? analyzer.limitsReport { printError(report) }
+        if let report = analysis.limitsReport { printError(report) }
         sink.flush()
     }
 
@@ -243,7 +245,7 @@ final class FramePipeline {
 
     /// The board line as it stands now (nil without lessons, or once it was printed or handed over).
     private func currentBoard() -> BoardLine? {
-        guard !boardAnnounced, let lessons = partitioned?.lessons ?? analyzer.lessons else { return nil }
+        guard !boardAnnounced, let lessons = analysis.lessons else { return nil }
         return BoardLine(board: lessons.board)
     }
 

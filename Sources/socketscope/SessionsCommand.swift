@@ -41,29 +41,18 @@ struct SessionsCommand: ParsableCommand {
         let report = SessionPrinter(format: format, sink: sink)
         let detector = FrameAnalyzer.detectBoard(in: files, override: boardOption.override)
         let lessons = LessonOptions(board: boardOption.override)
-        guard threading.threads >= 2 else {
-            let analyzer = FrameAnalyzer(options: limits.sessionOptions, lessons: lessons, detector: detector)
-            analyzer.onSessionEnd = { report.ended($0, $1) }
-            if format == .text { report.announce(board: analyzer.lessons?.board) }
-            defer {
-                report.finish(captureFindings: analyzer.finish(), board: analyzer.lessons?.board)
-                if let report = analyzer.limitsReport { printError(report) }
-            }
-            try CaptureInput.forEachFrame(in: files, before: { sink.flush() }) { frame in
-                _ = analyzer.analyze(frame)
-                return true
-            }
-            return
-        }
-        // Split across cores by flow: the same sessions, numbered and printed the same way.
-        let analyzer = FlowPartitionedAnalyzer(options: limits.sessionOptions, lessons: lessons, detector: detector,
-                                               workers: threading.threads)
+        // With several threads the work is split across cores by flow: the same sessions, numbered and printed
+        // the same way.
+        let analyzer: any SessionAnalysis = threading.threads >= 2
+            ? FlowPartitionedAnalyzer(options: limits.sessionOptions, lessons: lessons, detector: detector,
+                                      workers: threading.threads)
+            : FrameAnalyzer(options: limits.sessionOptions, lessons: lessons, detector: detector)
         analyzer.onSessionEnd = { report.ended($0, $1) }
         if format == .text { report.announce(board: analyzer.lessons?.board) }
         defer {
             report.finish(captureFindings: analyzer.finish(), board: analyzer.lessons?.board)
             if let report = analyzer.limitsReport { printError(report) }
         }
-        try analyzer.run(files: files, report: { sink.flush() }) { _, _, _, _, _ in true }
+        try analyzer.follow(files: files, report: { sink.flush() })
     }
 }
