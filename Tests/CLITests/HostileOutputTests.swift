@@ -15,15 +15,24 @@ enum HostileCapture {
     static func be16(_ value: Int) -> [UInt8] { [UInt8(value >> 8 & 0xff), UInt8(value & 0xff)] }
     static func be32(_ value: UInt32) -> [UInt8] { [UInt8(value >> 24), UInt8(value >> 16 & 0xff), UInt8(value >> 8 & 0xff), UInt8(value & 0xff)] }
 
-    /// An Ethernet + IPv4 frame around a transport header and payload.
+    /// An Ethernet + IPv4 frame around a transport header and payload, between the board (192.168.4.2) and its
+    /// peer (192.168.4.1).
     static func frame(from: Bool, proto: UInt8, transport: [UInt8]) -> [UInt8] {
-        let board: [UInt8] = [0x5c, 0xcf, 0x7f, 0x01, 0x02, 0x03], peer: [UInt8] = [0x02, 0, 0, 0, 0, 1]
-        var ip: [UInt8] = [0x45, 0] + be16(20 + transport.count) + [0, 1, 0, 0, 255, proto, 0, 0]
-        ip += from ? [192, 168, 4, 2, 192, 168, 4, 1] : [192, 168, 4, 1, 192, 168, 4, 2]
+        let board: [UInt8] = [192, 168, 4, 2], peer: [UInt8] = [192, 168, 4, 1]
+        return ipv4Frame(from: from ? board : peer, to: from ? peer : board, boardSends: from, proto: proto, ttl: 255,
+                         dontFragment: false, transport: transport)
+    }
+
+    /// An Ethernet + IPv4 frame with a correct header checksum; the board's MAC is an Espressif one.
+    static func ipv4Frame(from source: [UInt8], to destination: [UInt8], boardSends: Bool, proto: UInt8, ttl: UInt8,
+                          dontFragment: Bool, transport: [UInt8]) -> [UInt8] {
+        let boardMAC: [UInt8] = [0x5c, 0xcf, 0x7f, 0x01, 0x02, 0x03], peerMAC: [UInt8] = [0x02, 0, 0, 0, 0, 1]
+        var ip: [UInt8] = [0x45, 0] + be16(20 + transport.count) + [0, 1, dontFragment ? 0x40 : 0, 0, ttl, proto, 0, 0]
+        ip += source + destination
         let checksum = ipv4Checksum(ip)
         ip[10] = UInt8(checksum >> 8)
         ip[11] = UInt8(checksum & 0xff)
-        return (from ? peer + board : board + peer) + [0x08, 0x00] + ip + transport
+        return (boardSends ? peerMAC + boardMAC : boardMAC + peerMAC) + [0x08, 0x00] + ip + transport
     }
 
     static func tcp(from: Bool, seq: UInt32, ack: UInt32, flags: UInt8, payload: [UInt8] = []) -> [UInt8] {

@@ -9,14 +9,8 @@ enum SplitLookupCapture {
     static func server(_ index: Int) -> [UInt8] { [10, 0, 0, UInt8(index)] }
 
     static func frame(from source: [UInt8], to destination: [UInt8], proto: UInt8, transport: [UInt8]) -> [UInt8] {
-        var ip: [UInt8] = [0x45, 0] + HostileCapture.be16(20 + transport.count) + [0, 1, 0x40, 0, 64, proto, 0, 0]
-        ip += source + destination
-        let checksum = HostileCapture.ipv4Checksum(ip)
-        ip[10] = UInt8(checksum >> 8)
-        ip[11] = UInt8(checksum & 0xff)
-        let boardMAC: [UInt8] = [0x5c, 0xcf, 0x7f, 0x01, 0x02, 0x03], peerMAC: [UInt8] = [0x02, 0, 0, 0, 0, 1]
-        let macs = source == board ? peerMAC + boardMAC : boardMAC + peerMAC
-        return macs + [0x08, 0x00] + ip + transport
+        HostileCapture.ipv4Frame(from: source, to: destination, boardSends: source == board, proto: proto, ttl: 64,
+                                 dontFragment: true, transport: transport)
     }
 
     static func udp(from source: [UInt8], _ sourcePort: Int, to destination: [UInt8], _ destinationPort: Int,
