@@ -7,11 +7,43 @@ public enum StepID: String, Sendable, Hashable, CaseIterable {
     case create, connect, bind, listen, accept, send, recv, close, sendto, recvfrom
     case wifiJoin = "wifi-join"
     case other
+
+    /// By case, not by raw value: a raw-valued enum otherwise hashes its string, and steps are hashed per frame
+    /// (`StepJSONCache`).
+    public func hash(into hasher: inout Hasher) {
+        let ordinal: UInt8
+        switch self {
+        case .dnsLookup: ordinal = 0
+        case .create: ordinal = 1
+        case .connect: ordinal = 2
+        case .bind: ordinal = 3
+        case .listen: ordinal = 4
+        case .accept: ordinal = 5
+        case .send: ordinal = 6
+        case .recv: ordinal = 7
+        case .close: ordinal = 8
+        case .sendto: ordinal = 9
+        case .recvfrom: ordinal = 10
+        case .wifiJoin: ordinal = 11
+        case .other: ordinal = 12
+        }
+        hasher.combine(ordinal)
+    }
 }
 
 /// Which lesson a step belongs to: the board as TCP client or server, UDP, or the network setup around them.
 public enum StepRole: String, Sendable, Hashable {
     case client, server, udp, network
+
+    /// By case, as `StepID`.
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .client: hasher.combine(0 as UInt8)
+        case .server: hasher.combine(1 as UInt8)
+        case .udp: hasher.combine(2 as UInt8)
+        case .network: hasher.combine(3 as UInt8)
+        }
+    }
 }
 
 /// What one frame (or one inferred, packet-less call) does, in the terms its explanation needs. Text is built
@@ -66,6 +98,16 @@ public enum UnrelatedReason: String, Sendable, Hashable {
     case chatter = "service-discovery chatter"
     /// The frame did not decode far enough.
     case undecoded = "not decoded"
+
+    /// By case, as `StepID`.
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .notBoard: hasher.combine(0 as UInt8)
+        case .notALesson: hasher.combine(1 as UInt8)
+        case .chatter: hasher.combine(2 as UInt8)
+        case .undecoded: hasher.combine(3 as UInt8)
+        }
+    }
 }
 
 /// An HTTP start line at the start of a payload (just enough to explain it).

@@ -134,6 +134,15 @@ public struct JSONWriter {
         text.withUTF8 { storage.append(raw: UnsafeRawBufferPointer($0)) }
     }
 
+    /// Appends the rest of an object this writer opened — members already written elsewhere, starting with
+    /// their comma, and the closing brace — and closes it, as `endObject()` would. The bytes must come from a
+    /// `JSONWriter` (they are copied as is).
+    public mutating func endObject(withWrittenMembers members: UnsafeRawBufferPointer) {
+        makeUnique()
+        storage.append(raw: members)
+        close()
+    }
+
     // Object/array openers used as values after `key`.
     public mutating func objectValue() { separator(); storage.append(UInt8(ascii: "{")); open() }
     public mutating func arrayValue() { separator(); storage.append(UInt8(ascii: "[")); open() }

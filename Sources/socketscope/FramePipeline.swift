@@ -28,6 +28,8 @@ final class FramePipeline {
     private let palette: Palette
     private let grouped: Bool
     private var json = JSONWriter()
+    /// Each distinct step's JSON, written once (JSON lines on this thread).
+    private var steps = StepJSONCache()
     private var firstTime: Int64?
     private var blocks: [Int: [String]] = [:]
     private var boardAnnounced = false
@@ -92,7 +94,7 @@ final class FramePipeline {
         guard threads >= 2 else {
             let (decoded, annotation, lesson) = analyzer.analyze(frame, decoded: alreadyDecoded)
             switch format {
-            case .json: Self.writeJSON(frame, decoded, annotation, lesson, into: &json, sink: sink)
+            case .json: Self.writeJSON(frame, decoded, annotation, lesson, into: &json, steps: &steps, sink: sink)
             case .text: writeText(frame, decoded, annotation, lesson, board: currentBoard())
             }
             return
@@ -118,11 +120,12 @@ final class FramePipeline {
         switch format {
         case .json:
             var json = JSONWriter()
+            var steps = StepJSONCache()
             let sink = self.sink
             stage = RenderStage { item in
                 if case .frame(let output) = item {
                     Self.writeJSON(output.frame, output.tracked.decoded, output.annotation, output.lesson, into: &json,
-                                   sink: sink)
+                                   steps: &steps, sink: sink)
                 }
             }
         case .text:
@@ -202,7 +205,7 @@ final class FramePipeline {
             // The step as its own object, written into the line without its braces.
             json.reset()
             json.beginObject()
-            LessonText.writeFrameLesson(lesson, into: &json)
+            steps.writeFrameLesson(lesson, into: &json)
             json.endObject()
             json.withBytes { bytes in
                 guard bytes.count > 2 else { return }
@@ -226,11 +229,11 @@ final class FramePipeline {
     }
 
     static func writeJSON(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation, _ lesson: FrameLesson?,
-                          into json: inout JSONWriter, sink: OutputSink) {
+                          into json: inout JSONWriter, steps: inout StepJSONCache, sink: OutputSink) {
         json.reset()
         writeJSONHead(frame, into: &json)
         FrameJSON.writeLayers(decoded, annotation, frameNumber: frame.number, into: &json)
-        if let lesson { LessonText.writeFrameLesson(lesson, into: &json) }
+        if let lesson { steps.writeFrameLesson(lesson, into: &json) }
         json.endObject()
         json.withBytes { sink.write(bytes: $0) }
         sink.endLine()
