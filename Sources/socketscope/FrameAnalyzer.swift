@@ -66,8 +66,16 @@ final class FrameAnalyzer: SessionAnalysis {
     func analyze(_ frame: Frame, decoded alreadyDecoded: DecodedFrame? = nil)
         -> (decoded: DecodedFrame, annotation: FrameAnnotation, lesson: FrameLesson?) {
         let (decoded, seen, seenBytes, annotation) = follow(frame, decoded: alreadyDecoded)
-        let lesson = lessons?.process(seen ?? decoded, annotation: annotation, number: frame.number,
-                                      timeNanoseconds: frame.timeNanoseconds, bytes: seenBytes ?? frame.bytes)
+        guard let lessons else { return (decoded, annotation, nil) }
+        // Each branch passes the frame it has: `seen ?? decoded` would copy the struct, a retain per layer.
+        let lesson: FrameLesson
+        if let seen {
+            lesson = lessons.process(seen, annotation: annotation, number: frame.number,
+                                     timeNanoseconds: frame.timeNanoseconds, bytes: seenBytes ?? frame.bytes)
+        } else {
+            lesson = lessons.process(decoded, annotation: annotation, number: frame.number,
+                                     timeNanoseconds: frame.timeNanoseconds, bytes: frame.bytes)
+        }
         return (decoded, annotation, lesson)
     }
 
@@ -94,29 +102,33 @@ final class FrameAnalyzer: SessionAnalysis {
         -> (DecodedFrame, DecodedFrame?, [UInt8]?, FrameAnnotation) {
         let decoded = alreadyDecoded ?? FrameDecoder.decode(frame.bytes, linkType: frame.linkType, localMACs: localMACs)
         // The session layer and the lessons see whole datagrams: a fragment that completes one stands for it.
+        guard decoded.isFragment, let start = decoded.networkOffset, start >= 0, start <= frame.bytes.count else {
+            let annotation = tracker.process(decoded, bytes: frame.bytes, number: frame.number,
+                                             timeNanoseconds: frame.timeNanoseconds,
+                                             originalLength: frame.originalLength)
+            return (decoded, nil, nil, annotation)
+        }
         var (seen, seenBytes) = (decoded, frame.bytes)
         var completed: [UInt8]?
-        if decoded.isFragment, let start = decoded.networkOffset, start >= 0, start <= frame.bytes.count {
-            switch reassembler.add(Array(frame.bytes[start...]), time: frame.time) {
-            case .complete(let datagram):
-                seen = FrameDecoder.decode(datagram, linkType: FrameDecoder.LinkType.ipv4, localMACs: localMACs)
-                seenBytes = datagram
-                completed = datagram
-            case .needMore, .dropped:
-                // Only the whole datagram counts as a datagram; a piece of one is not a segment of its own.
-                seen.tcp = nil
-                seen.udp = nil
-                seen.dns = nil
-                seen.dhcp = nil
-                seen.http = nil
-            case .notFragment:
-                break
-            }
+        switch reassembler.add(Array(frame.bytes[start...]), time: frame.time) {
+        case .complete(let datagram):
+            seen = FrameDecoder.decode(datagram, linkType: FrameDecoder.LinkType.ipv4, localMACs: localMACs)
+            seenBytes = datagram
+            completed = datagram
+        case .needMore, .dropped:
+            // Only the whole datagram counts as a datagram; a piece of one is not a segment of its own.
+            seen.tcp = nil
+            seen.udp = nil
+            seen.dns = nil
+            seen.dhcp = nil
+            seen.http = nil
+        case .notFragment:
+            break
         }
         let annotation = tracker.process(seen, bytes: seenBytes, number: frame.number,
                                          timeNanoseconds: frame.timeNanoseconds,
                                          originalLength: seenBytes.count + frame.originalLength - frame.capturedLength)
-        return (decoded, decoded.isFragment ? seen : nil, completed, annotation)
+        return (decoded, seen, completed, annotation)
     }
 
     func follow(files: [String], report: () -> Void) throws {
