@@ -33,6 +33,12 @@ public final class OutputSink {
 
     public func write<C: Collection>(bytes: C) where C.Element == UInt8 { buffer.append(contentsOf: bytes) }
 
+    /// Writes whole lines (each already ending with a newline) and flushes as `endLine` would.
+    public func write(lines bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if flushEachLine || buffer.count >= flushThreshold { flush() }
+    }
+
     /// Ends a line and flushes if the buffer is large (or always, with `flushEachLine`).
     @inline(__always) public func endLine() {
         buffer.append(0x0a)

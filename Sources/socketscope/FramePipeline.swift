@@ -31,7 +31,9 @@ final class FramePipeline {
     /// Each distinct step's JSON, written once (JSON lines on this thread).
     private var steps = StepJSONCache()
     private var firstTime: Int64?
-    private var blocks: [Int: [String]] = [:]
+    private var blocks: [Int: SessionBlock] = [:]
+    /// The text line being built (reused: its buffer keeps its capacity).
+    private var line: TextLine
     private var boardAnnounced = false
     static let maxBufferedLines = 5000
 
@@ -57,6 +59,7 @@ final class FramePipeline {
         analyzer = FrameAnalyzer(options: sessionOptions, lessons: LessonOptions(board: options.boardOption.override),
                                  detector: detector)
         palette = Palette.forOutput(isTerminal: sink.isTerminal, environment: ProcessInfoLite.environment)
+        line = TextLine(palette: palette)
         analyzer.localMACs = localMACs
         analyzer.onSessionEnd = { [unowned self] summary, lesson in self.sessionEnded(summary, lesson) }
     }
@@ -155,7 +158,7 @@ final class FramePipeline {
         renderer?.finish()
         renderer = nil
         if format == .text {
-            for (_, lines) in blocks.sorted(by: { $0.key < $1.key }) { lines.forEach(emit) }
+            for (_, block) in blocks.sorted(by: { $0.key < $1.key }) { emit(block) }
             blocks = [:]
             if !findings.isEmpty {
                 emit("")
@@ -260,16 +263,26 @@ final class FramePipeline {
         emit("")
     }
 
-    private func add(_ line: String, session: Int?) {
+    private func emit(_ block: SessionBlock) {
+        sink.write(lines: block.bytes)
+    }
+
+    /// Prints a line, or holds it back in its session's block (grouped output).
+    private func add(_ text: [UInt8], session: Int?) {
         guard grouped, let session else {
-            emit(line)
+            sink.write(bytes: text)
+            sink.endLine()
             return
         }
-        blocks[session, default: []].append(line)
-        if blocks[session, default: []].count >= Self.maxBufferedLines, let lines = blocks.removeValue(forKey: session) {
-            lines.forEach(emit)
+        blocks[session, default: SessionBlock()].add(line: text)
+        if blocks[session]?.lineCount ?? 0 >= Self.maxBufferedLines, let block = blocks.removeValue(forKey: session) {
+            emit(block)
             emit(palette.paint("   (session \(session) continues below)", "2"))
         }
+    }
+
+    private func add(_ text: String, session: Int?) {
+        add(Array(text.utf8), session: session)
     }
 
     private func writeText(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation, _ lesson: FrameLesson?,
@@ -279,33 +292,65 @@ final class FramePipeline {
         firstTime = start
         let session = annotation.session
         if grouped, let session, blocks[session] == nil {
-            blocks[session] = [sessionHeader(session, decoded, annotation, lesson)]
+            var block = SessionBlock()
+            block.add(line: sessionHeader(session, decoded, annotation, lesson))
+            blocks[session] = block
         }
         for inferred in lesson?.inferred ?? [] {
             add(palette.paint("      ·            " + LessonText.line(inferred) + "  (no packet)", "2"), session: session)
         }
-        var line = pad(String(frame.number), 6) + " " + pad(TimeFormat.relative(frame.timeNanoseconds &- start), 10, left: false)
-        if !grouped, let session { line += " #" + String(session) }
-        line += " " + direction(decoded, lesson)
-        line += " " + palette.paint(FrameSummary.protocolName(decoded, annotation), "1")
-        line += " " + TerminalText.escape(FrameSummary.info(decoded, annotation, frameNumber: frame.number))
-        if frame.originalLength != frame.capturedLength { line += " (\(frame.capturedLength) of \(frame.originalLength) bytes captured)" }
-        if let step = lesson?.step {
-            let tag = "[" + (step.number.map { "\($0) " } ?? "") + step.id.rawValue + "]" + (step.call.map { " " + $0 } ?? "")
-            line += "  " + palette.paint(TerminalText.escape(tag), stepColour(step.id))
+        // "   12 0.004211   board → 10.42.0.1 TCP [SYN] seq=0 win=5840 len=0 MSS=536  [2 connect] s.connect(addr)"
+        line.reset()
+        line.append(frame.number, rightAlignedIn: 6)
+        line.append(" ")
+        line.append(relativeTime: frame.timeNanoseconds &- start, leftAlignedIn: 10)
+        if !grouped, let session {
+            line.append(" #")
+            line.append(session)
         }
-        add(line, session: session)
+        line.append(" ")
+        appendDirection(decoded, lesson)
+        line.append(" ")
+        line.painted("1") { $0.append(FrameSummary.protocolName(decoded, annotation)) }
+        line.append(" ")
+        line.appendEscaped(FrameSummary.info(decoded, annotation, frameNumber: frame.number))
+        if frame.originalLength != frame.capturedLength {
+            line.append(" (")
+            line.append(frame.capturedLength)
+            line.append(" of ")
+            line.append(frame.originalLength)
+            line.append(" bytes captured)")
+        }
+        if let step = lesson?.step {
+            line.append("  ")
+            line.painted(stepColour(step.id)) { line in
+                line.append("[")
+                if let number = step.number {
+                    line.append(number)
+                    line.append(" ")
+                }
+                line.appendEscaped(step.id.rawValue)
+                line.append("]")
+                if let call = step.call {
+                    line.append(" ")
+                    line.appendEscaped(call)
+                }
+            }
+        }
+        add(line.bytes, session: session)
         if explain, let step = lesson?.step {
             add(palette.paint("                  " + TerminalText.escape(step.explanation), "2"), session: session)
         }
     }
 
     /// "board → peer" arrows when the board is known, else the addresses.
-    private func direction(_ decoded: DecodedFrame, _ lesson: FrameLesson?) -> String {
+    private func appendDirection(_ decoded: DecodedFrame, _ lesson: FrameLesson?) {
         guard let step = lesson?.step, step.boardKnown, decoded.sourceIP != nil || decoded.arp != nil else {
-            return TerminalText.escape(FrameSummary.endpoints(decoded))
+            line.appendEscaped(FrameSummary.endpoints(decoded))
+            return
         }
-        return step.fromBoard ? "board → " + peerName(decoded, toBoard: false) : "board ← " + peerName(decoded, toBoard: true)
+        line.append(step.fromBoard ? "board → " : "board ← ")
+        line.append(peerName(decoded, toBoard: !step.fromBoard))
     }
 
     private func peerName(_ decoded: DecodedFrame, toBoard: Bool) -> String {
@@ -337,18 +382,18 @@ final class FramePipeline {
     }
 
     private func writeEnded(_ summary: SessionSummary, _ lesson: SessionLesson?) {
-        var lines = grouped ? (blocks.removeValue(forKey: summary.id) ?? []) : []
+        var block = grouped ? (blocks.removeValue(forKey: summary.id) ?? SessionBlock()) : SessionBlock()
         let duration = String(format3: summary.duration)
         var close = "   session \(summary.id): \(summary.state.rawValue) (\(SessionReport.stateMeaning(summary.state))), "
         close += "\(summary.frameCount) frames in \(duration) s"
-        lines.append(palette.paint(close, "2"))
+        block.add(line: palette.paint(close, "2"))
         for finding in lesson?.findings ?? [] {
-            lines.append(contentsOf: LessonText.lines(finding).map { palette.paint("   " + $0, "33") })
+            for text in LessonText.lines(finding) { block.add(line: palette.paint("   " + text, "33")) }
         }
-        lines.forEach(emit)
+        emit(block)
     }
 
-    private func stepColour(_ id: StepID) -> String {
+    private func stepColour(_ id: StepID) -> StaticString {
         switch id {
         case .connect, .accept, .bind, .listen, .create: return "36"
         case .send, .sendto: return "32"
@@ -357,11 +402,6 @@ final class FramePipeline {
         case .dnsLookup, .wifiJoin: return "33"
         case .other: return "2"
         }
-    }
-
-    private func pad(_ text: String, _ width: Int, left: Bool = true) -> String {
-        let padding = String(repeating: " ", count: max(0, width - text.count))
-        return left ? padding + text : text + padding
     }
 }
 
@@ -378,24 +418,6 @@ enum ProcessInfoLite {
             cursor += 1
         }
         return result
-    }
-}
-
-/// Timestamp text.
-enum TimeFormat {
-    /// Epoch seconds with nine decimals, e.g. 1764189601.123456789 (a JSON number).
-    static func epoch(_ seconds: Int64, _ nanoseconds: UInt32) -> String {
-        let fraction = String(nanoseconds)
-        return String(seconds) + "." + String(repeating: "0", count: max(0, 9 - fraction.count)) + fraction
-    }
-
-    /// Seconds since the first frame with six decimals, e.g. 0.001234.
-    static func relative(_ nanoseconds: Int64) -> String {
-        let sign = nanoseconds < 0 ? "-" : ""
-        let magnitude = nanoseconds.magnitude
-        let micros = magnitude / 1000
-        let fraction = String(micros % 1_000_000)
-        return sign + String(micros / 1_000_000) + "." + String(repeating: "0", count: max(0, 6 - fraction.count)) + fraction
     }
 }
 

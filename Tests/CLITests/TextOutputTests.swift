@@ -1,0 +1,80 @@
+import Foundation
+import Render
+import Testing
+@testable import socketscope
+
+/// `read`'s text lines are built as bytes (`TextLine`); these pin the pieces that replaced String formatting.
+@Suite struct TextLineTests {
+    static func text(_ build: (inout TextLine) -> Void, colour: Bool = false) -> String {
+        var line = TextLine(palette: Palette(enabled: colour))
+        build(&line)
+        return String(decoding: line.bytes, as: UTF8.self)
+    }
+
+    @Test func relativeTimeHasSixDecimalsAndIsPadded() {
+        #expect(Self.text { $0.append(relativeTime: 0, leftAlignedIn: 10) } == "0.000000  ")
+        #expect(Self.text { $0.append(relativeTime: 1_234_567_890, leftAlignedIn: 10) } == "1.234567  ")
+        #expect(Self.text { $0.append(relativeTime: 999, leftAlignedIn: 10) } == "0.000000  ")  // below a microsecond
+        #expect(Self.text { $0.append(relativeTime: -500_000, leftAlignedIn: 10) } == "-0.000500 ")
+        #expect(Self.text { $0.append(relativeTime: 86_400_000_000_000, leftAlignedIn: 10) } == "86400.000000")
+        #expect(Self.text { $0.append(relativeTime: Int64.min, leftAlignedIn: 10) } == "-9223372036.854775")
+    }
+
+    @Test func numbersAreRightAlignedAndNeverCut() {
+        #expect(Self.text { $0.append(7, rightAlignedIn: 6) } == "     7")
+        #expect(Self.text { $0.append(123_456, rightAlignedIn: 6) } == "123456")
+        #expect(Self.text { $0.append(1_234_567, rightAlignedIn: 6) } == "1234567")
+        #expect(Self.text { $0.append(-42) } == "-42")
+        #expect(Self.text { $0.append(Int.min) } == "-9223372036854775808")
+        #expect(Self.text { $0.append(decimal: UInt64.max) } == "18446744073709551615")
+    }
+
+    @Test func colourOnlyWhenThePaletteIsOn() {
+        let plain = Self.text { line in line.painted("1") { $0.append("TCP") } }
+        let coloured = Self.text({ line in line.painted("1") { $0.append("TCP") } }, colour: true)
+        #expect(plain == "TCP")
+        #expect(coloured == "\u{1b}[1mTCP\u{1b}[0m")
+        #expect(coloured == Palette(enabled: true).paint("TCP", "1"))
+    }
+
+    @Test func networkTextIsEscaped() {
+        #expect(Self.text { $0.appendEscaped("a\u{1b}[2Jb\\") } == TerminalText.escape("a\u{1b}[2Jb\\"))
+        #expect(Self.text { $0.appendEscaped("a\u{1b}[2Jb\\") } != "a\u{1b}[2Jb\\")
+    }
+}
+
+/// A session with more lines than `read` holds back prints in parts, each part under its own header.
+@Suite struct GroupedTextTests {
+    @Test func longSessionPrintsInParts() throws {
+        let datagrams = FramePipeline.maxBufferedLines + 10
+        let frames = (0..<datagrams).map { index in
+            let payload = Array("reading \(index)".utf8)
+            let header = HostileCapture.be16(4096) + HostileCapture.be16(9999) + HostileCapture.be16(8 + payload.count)
+                + [0, 0]
+            return HostileCapture.frame(from: true, proto: 17, transport: header + payload)
+        }
+        let path = CLI.temporaryFile("long-session.pcap")
+        try PcapFile.write(frames, to: path)
+        for threads in ["1", "2"] {
+            let result = try CLI.socketscope("read", path, "--threads", threads)
+            #expect(result.status == 0)
+            let lines = result.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            #expect(lines.filter { $0.hasPrefix("── Session 1: UDP") }.count == 2)
+            #expect(lines.filter { $0 == "   (session 1 continues below)" }.count == 1)
+            // Every frame once, in order: the part boundary loses and repeats nothing.
+            let numbers = lines.compactMap { line -> Int? in
+                let fields = line.split(separator: " ")
+                guard fields.count > 2, fields[2].hasPrefix("192.168.4.2:4096") || fields[2] == "board" else { return nil }
+                return Int(fields[0])
+            }
+            #expect(numbers == Array(1...datagrams))
+            // The first part is exactly maxBufferedLines lines: the header (after its blank line), the board's
+            // calls that sent nothing, and the first frames.
+            let header = try #require(lines.firstIndex { $0.hasPrefix("── Session 1: UDP") })
+            let marker = try #require(lines.firstIndex(of: "   (session 1 continues below)"))
+            #expect(marker - header == FramePipeline.maxBufferedLines)
+            #expect(lines[header + 1].contains("(no packet)"))
+            #expect(lines.last(where: { !$0.isEmpty })?.hasPrefix("   session 1: ") == true)
+        }
+    }
+}
