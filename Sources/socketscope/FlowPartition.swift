@@ -50,11 +50,15 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
         Self.keepFreedMemory()
         let inputs = (0..<workerCount).map { _ in BatchQueue<PartitionBatch>(capacity: PipelineBatch.queueDepth) }
         let outputs = (0..<workerCount).map { _ in BatchQueue<PartitionResult>(capacity: PipelineBatch.queueDepth) }
+        // Merged batches go back to the threads that allocated them: frames to the reader, results to their worker.
+        let spentBatches = ReturnChute<PartitionBatch>()
+        let spentResults = (0..<workerCount).map { _ in ReturnChute<PartitionResult>() }
         let workerCount = self.workerCount
         let reader = WorkerThread {
             var batch = PartitionBatch()
             func send() -> Bool {
                 defer { batch = PartitionBatch() }
+                spentBatches.empty()
                 for queue in inputs where !queue.push([batch]) { return false }
                 return true
             }
@@ -74,7 +78,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
         let workers = (0..<workerCount).map { index in
             WorkerThread {
                 Self.work(index: index, options: workerOptions, prepare: prepare, input: inputs[index],
-                          output: outputs[index])
+                          output: outputs[index], spent: spentResults[index])
             }
         }
         defer {
@@ -92,7 +96,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                 results.append(result)
             }
             // Every worker saw the same input batch: the frames, their owners and the problems are the same in each.
-            let batch = results[0].input
+            var batch = results[0].input
             var problem = 0
             var expiredCursors = Array(repeating: 0, count: results.count)
             var endedCursors = Array(repeating: 0, count: results.count)
@@ -142,6 +146,11 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                 // One tracker ends what is left in session order; first frames order them the same way.
                 for summary in remaining.sorted(by: { $0.id < $1.id }) { sessionEnded(summary) }
             }
+            // Hand the batch back for destruction; the results drop their shares of it first.
+            for index in results.indices { results[index].input = PartitionBatch() }
+            while let result = results.popLast() { spentResults[results.count].send(result) }
+            spentBatches.send(batch)
+            batch = PartitionBatch()
         }
         if failures > 0 { throw CommandFailure(message: "", code: 2) }
     }
@@ -216,7 +225,8 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
 
     private static func work(index: Int, options: SessionOptions,
                              prepare: (@Sendable (Frame, TrackedFrame, inout JSONWriter, inout [UInt8]) -> Range<Int>?)?,
-                             input: BatchQueue<PartitionBatch>, output: BatchQueue<PartitionResult>) {
+                             input: BatchQueue<PartitionBatch>, output: BatchQueue<PartitionResult>,
+                             spent: ReturnChute<PartitionResult>) {
         var json = JSONWriter()
         let analyzer = FrameAnalyzer(options: options)
         analyzer.tracker.numbersSessionsByFirstFrame = true
@@ -224,6 +234,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
         analyzer.onSessionEnd = { summary, _ in ended.summaries.append(summary) }
         defer { output.close() }
         while let batch = input.pop()?.first {
+            spent.empty()
             var result = PartitionResult(input: batch)
             result.tracked.reserveCapacity(batch.frames.count)
             if prepare != nil { result.lineRanges.reserveCapacity(batch.frames.count) }
