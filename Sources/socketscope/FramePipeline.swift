@@ -37,12 +37,6 @@ final class FramePipeline {
     private var boardAnnounced = false
     static let maxBufferedLines = 5000
 
-    /// With `threads` ≥ 2, lines (JSON or text) are formatted and written on a thread of their own, a bounded
-    /// number of frames behind the analysis; nil when everything runs on the caller's thread. While it runs, only
-    /// it touches the text state below (`blocks`, `firstTime`, `boardAnnounced`).
-    private var renderer: RenderStage?
-    /// The board line goes out with the first frame: whether that was handed to the renderer yet.
-    private var boardHandedOver = false
     private let threads: Int
 
     init(options: FrameOutputOptions, sink: OutputSink, grouped: Bool, detector: BoardDetector? = nil,
@@ -83,80 +77,33 @@ final class FramePipeline {
         if format == .json { partitioned.prepareOnWorker = Self.prepareJSON }
         self.partitioned = partitioned
         try partitioned.run(files: files, report: { flushOutput() }) { frame, tracked, annotation, lesson, line in
+            // Text lines are written here, on the merging thread: a thread of their own cost more in handing
+            // frames over than it saved.
             if let line {
                 finishJSON(line, annotation, lesson)
             } else {
-                handOver(FrameOutput(frame: frame, tracked: tracked, annotation: annotation, lesson: lesson))
+                writeText(frame, tracked.decoded, annotation, lesson, board: currentBoard())
             }
             return true
         }
     }
 
-    /// Prints one frame; `decoded` is its fast-path decoding when a reading thread already did it.
+    /// Prints one frame; `decoded` is its fast-path decoding when a reading thread already did it (live capture).
     func process(_ frame: Frame, decoded alreadyDecoded: DecodedFrame? = nil) {
-        guard threads >= 2 else {
-            let (decoded, annotation, lesson) = analyzer.analyze(frame, decoded: alreadyDecoded)
-            switch format {
-            case .json: Self.writeJSON(frame, decoded, annotation, lesson, into: &json, steps: &steps, sink: sink)
-            case .text: writeText(frame, decoded, annotation, lesson, board: currentBoard())
-            }
-            return
-        }
-        let tracked = analyzer.track(frame, decoded: alreadyDecoded)
-        handOver(FrameOutput(frame: frame, tracked: tracked, annotation: tracked.annotation,
-                             lesson: analyzer.lesson(for: frame, tracked)))
-    }
-
-    /// Passes an analysed frame to the render thread (with the board line, before the first frame of text).
-    private func handOver(_ output: FrameOutput) {
-        if format == .text, !boardHandedOver {
-            boardHandedOver = true
-            if let board = currentBoard() { renderStage().add(.board(board)) }
-        }
-        renderStage().add(.frame(output))
-    }
-
-    /// The render thread, started on first use (again after a flush).
-    private func renderStage() -> RenderStage {
-        if let renderer { return renderer }
-        let stage: RenderStage
+        let (decoded, annotation, lesson) = analyzer.analyze(frame, decoded: alreadyDecoded)
         switch format {
-        case .json:
-            var json = JSONWriter()
-            var steps = StepJSONCache()
-            let sink = self.sink
-            stage = RenderStage { item in
-                if case .frame(let output) = item {
-                    Self.writeJSON(output.frame, output.tracked.decoded, output.annotation, output.lesson, into: &json,
-                                   steps: &steps, sink: sink)
-                }
-            }
-        case .text:
-            stage = RenderStage { [unowned self] item in
-                switch item {
-                case .board(let board): announceBoard(board)
-                case .frame(let output):
-                    writeText(output.frame, output.tracked.decoded, output.annotation, output.lesson, board: nil)
-                case .ended(let summary, let lesson): writeEnded(summary, lesson)
-                }
-            }
+        case .json: Self.writeJSON(frame, decoded, annotation, lesson, into: &json, steps: &steps, sink: sink)
+        case .text: writeText(frame, decoded, annotation, lesson, board: currentBoard())
         }
-        renderer = stage
-        return stage
     }
 
     /// Everything processed so far is on the sink, flushed (before a message on stderr).
     func flushOutput() {
-        renderer?.finish()
-        renderer = nil
         sink.flush()
     }
 
     func finish() {
-        // Ending the live sessions may hand the renderer their closing lines: it is drained after that.
         let findings = analysis.finish()
-        renderer?.finish()
-        renderer = nil
         if format == .text {
             for (_, block) in blocks.sorted(by: { $0.key < $1.key }) { emit(block) }
             blocks = [:]
@@ -374,11 +321,7 @@ final class FramePipeline {
 
     private func sessionEnded(_ summary: SessionSummary, _ lesson: SessionLesson?) {
         guard format == .text else { return }
-        if threads >= 2 {
-            renderStage().add(.ended(summary, lesson))
-        } else {
-            writeEnded(summary, lesson)
-        }
+        writeEnded(summary, lesson)
     }
 
     private func writeEnded(_ summary: SessionSummary, _ lesson: SessionLesson?) {
@@ -421,67 +364,7 @@ enum ProcessInfoLite {
     }
 }
 
-/// One analysed frame on its way to the render thread. A class: handing it over costs one reference, where a
-/// struct of these layers would be copied field by field (a retain and a release for each) at every step.
-final class FrameOutput: Sendable {
-    let frame: Frame
-    let tracked: TrackedFrame
-    /// As numbered by the merger (the worker's own annotation carries provisional session numbers).
-    let annotation: FrameAnnotation
-    let lesson: FrameLesson?
-
-    init(frame: Frame, tracked: TrackedFrame, annotation: FrameAnnotation, lesson: FrameLesson?) {
-        self.frame = frame
-        self.tracked = tracked
-        self.annotation = annotation
-        self.lesson = lesson
-    }
-}
-
 /// The board line of text output, as the lessons knew the board when the first frame was analysed.
 struct BoardLine: Sendable {
     var board: BoardIdentity?
-}
-
-/// What the render thread prints, in order. Kept one pointer wide (the session case is boxed): items are copied
-/// in and out of the queue's batches, and an enum is as large as its largest case.
-enum RenderItem: Sendable {
-    /// The board line of text output, before the first frame.
-    case board(BoardLine)
-    case frame(FrameOutput)
-    indirect case ended(SessionSummary, SessionLesson?)
-}
-
-/// Formats and writes lines on a thread of its own, in the order items were added. Items are handed over in
-/// batches through a bounded queue, so the analysis never runs more than a few batches ahead.
-final class RenderStage {
-    private let queue = BatchQueue<RenderItem>(capacity: PipelineBatch.queueDepth)
-    private var batch: [RenderItem] = []
-    private let worker: WorkerThread
-
-    init(_ render: @escaping (RenderItem) -> Void) {
-        let queue = self.queue
-        worker = WorkerThread {
-            while let batch = queue.pop() {
-                for item in batch { render(item) }
-            }
-        }
-        batch.reserveCapacity(PipelineBatch.size)
-    }
-
-    func add(_ item: RenderItem) {
-        batch.append(item)
-        if batch.count >= PipelineBatch.size {
-            _ = queue.push(batch)
-            batch = []
-        }
-    }
-
-    /// Writes what is left and waits until every line is on the sink.
-    func finish() {
-        if !batch.isEmpty { _ = queue.push(batch) }
-        batch = []
-        queue.close()
-        worker.join()
-    }
 }
