@@ -222,19 +222,9 @@ struct ASCIIWriter {
     }
 
     mutating func append(_ value: UInt64) {
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for UInt64.max's 20 digits
-        let written = withUnsafeMutableBytes(of: &digits) { raw -> Int in
-            var first = 20
-            var rest = value
-            repeat {
-                first -= 1
-                raw[first] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
-                rest /= 10
-            } while rest > 0
-            for index in first..<20 { put(raw[index]) }
-            return 20 - first
+        DecimalDigits.withDigits(of: value) { digits in
+            for digit in digits { put(digit) }
         }
-        _ = written
     }
 
     /// Dotted quad.
@@ -248,5 +238,24 @@ struct ASCIIWriter {
     mutating func append(signed value: Int) {
         if value < 0 { put(UInt8(ascii: "-")) }
         append(UInt64(value.magnitude))
+    }
+}
+
+/// The decimal digits of a number, written right to left into a stack buffer: no String, no heap. Shared by the
+/// byte-level writers of summaries and text lines.
+public enum DecimalDigits {
+    /// Calls `body` with the ASCII digits of `value` (the buffer is valid only during the call).
+    public static func withDigits(of value: UInt64, _ body: (UnsafeRawBufferPointer) -> Void) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for UInt64.max's 20 digits
+        withUnsafeMutableBytes(of: &digits) { raw in
+            var first = 20
+            var rest = value
+            repeat {
+                first -= 1
+                raw[first] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            } while rest > 0
+            body(UnsafeRawBufferPointer(rebasing: raw[first..<20]))
+        }
     }
 }

@@ -24,12 +24,18 @@ public enum LessonText {
     /// Writes a frame's lesson into the current object: `"step": {…}` and, when there are any,
     /// `"inferred_steps": [{…}]` (calls that sent nothing just before this frame).
     public static func writeFrameLesson(_ lesson: FrameLesson, into json: inout JSONWriter) {
+        writeFrameLesson(lesson, into: &json) { step, json in writeStep(step, into: &json) }
+    }
+
+    /// `writeFrameLesson` with each step object written by `writeStep` (`StepJSONCache` passes its own).
+    static func writeFrameLesson(_ lesson: FrameLesson, into json: inout JSONWriter,
+                                 writeStep: (Step, inout JSONWriter) -> Void) {
         json.key("step")
-        writeStep(lesson.step, into: &json)
+        writeStep(lesson.step, &json)
         guard !lesson.inferred.isEmpty else { return }
         json.key("inferred_steps")
         json.arrayValue()
-        for step in lesson.inferred { writeStep(step, into: &json) }
+        for step in lesson.inferred { writeStep(step, &json) }
         json.endArray()
     }
 

@@ -20,13 +20,7 @@ public struct StepJSONCache {
 
     /// `LessonText.writeFrameLesson`, byte for byte, with each distinct step's text built once.
     public mutating func writeFrameLesson(_ lesson: FrameLesson, into json: inout JSONWriter) {
-        json.key("step")
-        writeStep(lesson.step, into: &json)
-        guard !lesson.inferred.isEmpty else { return }
-        json.key("inferred_steps")
-        json.arrayValue()
-        for step in lesson.inferred { writeStep(step, into: &json) }
-        json.endArray()
+        LessonText.writeFrameLesson(lesson, into: &json) { step, json in writeStep(step, into: &json) }
     }
 
     /// `LessonText.writeStep`, byte for byte.

@@ -27,18 +27,7 @@ struct TextLine {
     mutating func appendEscaped(_ text: String) { append(TerminalText.escape(text)) }
 
     mutating func append(decimal value: UInt64) {
-        // Digits from the right into a stack tuple (20 digits hold UInt64.max), then copied in order.
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { raw in
-            var first = 20
-            var rest = value
-            repeat {
-                first -= 1
-                raw[first] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
-                rest /= 10
-            } while rest > 0
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[first..<20]))
-        }
+        DecimalDigits.withDigits(of: value) { bytes.append(contentsOf: $0) }
     }
 
     mutating func append(_ value: Int) {

@@ -34,22 +34,22 @@ import Wire
         return steps
     }
 
-    static func direct(_ lesson: FrameLesson) -> String {
+    /// A line holding the lesson, written by `write`.
+    static func line(_ write: (inout JSONWriter) -> Void) -> String {
         var json = JSONWriter()
         json.beginObject()
         json.field("frame", 1)
-        LessonText.writeFrameLesson(lesson, into: &json)
+        write(&json)
         json.endObject()
         return String(decoding: json.bytes, as: UTF8.self)
     }
 
+    static func direct(_ lesson: FrameLesson) -> String {
+        line { LessonText.writeFrameLesson(lesson, into: &$0) }
+    }
+
     static func cached(_ lesson: FrameLesson, _ cache: inout StepJSONCache) -> String {
-        var json = JSONWriter()
-        json.beginObject()
-        json.field("frame", 1)
-        cache.writeFrameLesson(lesson, into: &json)
-        json.endObject()
-        return String(decoding: json.bytes, as: UTF8.self)
+        line { cache.writeFrameLesson(lesson, into: &$0) }
     }
 
     @Test func sameBytesAsLessonTextInAnyOrder() {
