@@ -233,9 +233,14 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
         let ended = SummaryCollector()
         analyzer.onSessionEnd = { summary, _ in ended.summaries.append(summary) }
         defer { output.close() }
+        // The line buffer of a batch the merger is done with, kept for the next batch: it grows to some hundred
+        // kilobytes, and growing a new one from empty for every batch copied it over and over.
+        var spareLines: [UInt8] = []
         while let batch = input.pop()?.first {
-            spent.empty()
+            for old in spent.takeAll() where old.lines.capacity > spareLines.capacity { spareLines = old.lines }
             var result = PartitionResult(input: batch)
+            spareLines.removeAll(keepingCapacity: true)
+            swap(&result.lines, &spareLines)
             result.tracked.reserveCapacity(batch.frames.count)
             if prepare != nil { result.lineRanges.reserveCapacity(batch.frames.count) }
             for position in batch.frames.indices {

@@ -146,7 +146,7 @@ final class FramePipeline {
         if let mark = line.mark, let session = annotation.session, line.bytes.indices.contains(mark.lowerBound),
            mark.upperBound <= line.bytes.endIndex {
             sink.write(bytes: line.bytes[..<mark.lowerBound])
-            sink.write(String(session))
+            DecimalDigits.withDigits(of: UInt64(clamping: session)) { sink.write(bytes: $0) }
             sink.write(bytes: line.bytes[mark.upperBound...])
         } else {
             sink.write(bytes: line.bytes)

@@ -132,10 +132,15 @@ final class ReturnChute<Item>: @unchecked Sendable {
 
     /// Destroys what was sent back, on the calling thread (the owner's).
     func empty() {
+        _ = takeAll()  // released here, outside the lock
+    }
+
+    /// What was sent back, for the owner to reuse or destroy.
+    func takeAll() -> [Item] {
         pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
         let taken = items
         items = []
-        pthread_mutex_unlock(mutex)
-        _ = consume taken  // released here, outside the lock
+        return taken
     }
 }
