@@ -11,6 +11,9 @@ import Wire
 /// words: nothing is kept per frame.
 public struct BoardDetector: Sendable {
     public private(set) var board: BoardIdentity?
+    /// Whether the board is known: checked for every frame, without copying the identity (and its evidence list)
+    /// out of the detector as `board != nil` does.
+    public var isDecided: Bool { board != nil }
     /// Evidence kinds already recorded (bits: 1 MAC, 2 hostname, 4 fingerprint).
     private var kindsSeen: UInt8 = 0
 

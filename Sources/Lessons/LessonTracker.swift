@@ -52,7 +52,7 @@ public final class LessonTracker {
     public func process(_ frame: DecodedFrame, annotation: FrameAnnotation, number: Int, timeNanoseconds: Int64,
                         bytes: [UInt8]? = nil) -> FrameLesson {
         detector.feed(frame, number: number, bytes: bytes)
-        let boardKnown = detector.board != nil
+        let boardKnown = detector.isDecided
         let fromBoard = detector.sentByBoard(frame)
         let toBoard = detector.addressedToBoard(frame)
         network.observe(frame, number: number, time: timeNanoseconds, fromBoard: fromBoard, toBoard: toBoard,
@@ -85,7 +85,7 @@ public final class LessonTracker {
     }
 
     private func side(direction: Direction, fromBoard: Bool, toBoard: Bool) -> BoardSide {
-        guard detector.board != nil else { return .unknown }
+        guard detector.isDecided else { return .unknown }
         if fromBoard { return direction == .clientToServer ? .client : .server }
         if toBoard { return direction == .clientToServer ? .server : .client }
         return .neither
@@ -96,7 +96,7 @@ public final class LessonTracker {
     private func tcpFrame(_ frame: DecodedFrame, tcp header: TCPHeader, annotation: FrameAnnotation, session: Int,
                           direction: Direction, number: Int, time: Int64, fromBoard: Bool,
                           toBoard: Bool) -> FrameLesson {
-        let boardKnown = detector.board != nil
+        let boardKnown = detector.isDecided
         var inferred: [Step] = []
         let lesson: TCPLesson
         if let existing = tcp[session] {
@@ -153,7 +153,7 @@ public final class LessonTracker {
     private func udpFrame(_ frame: DecodedFrame, udp header: UDPHeader, annotation: FrameAnnotation, session: Int,
                           direction: Direction, number: Int, time: Int64, fromBoard: Bool, toBoard: Bool,
                           bytes: [UInt8]?) -> FrameLesson {
-        let boardKnown = detector.board != nil
+        let boardKnown = detector.isDecided
         let ports = (header.sourcePort, header.destinationPort)
         if ports.0 == 67 || ports.0 == 68 || ports.1 == 67 || ports.1 == 68 {
             let dhcp = frame.dhcp ?? DHCPFallback.message(in: frame, bytes: bytes)
@@ -280,7 +280,7 @@ public final class LessonTracker {
     /// End of capture: the capture-wide findings (`host-unreachable`, `capture-blind`). Call after the last
     /// `sessionEnded`.
     public func finish() -> [Finding] {
-        network.finish(boardKnown: detector.board != nil)
+        network.finish(boardKnown: detector.isDecided)
     }
 
     // MARK: - Ladder
@@ -301,7 +301,7 @@ public final class LessonTracker {
                                 port: fromMe ? header.sourcePort : header.destinationPort)
             let theirs = Endpoint(ip: fromMe ? destination : source,
                                   port: fromMe ? header.destinationPort : header.sourcePort)
-            let known = detector.board != nil
+            let known = detector.isDecided
             let peerName = step.role == .server ? "client" : "server"
             ladderLabels = (boardName(known) + " " + mine.description, peerName + " " + theirs.description)
         }

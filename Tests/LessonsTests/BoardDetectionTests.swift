@@ -1,3 +1,4 @@
+import Capture
 import Lessons
 import Testing
 import Wire
@@ -31,6 +32,26 @@ import Wire
             let expectedIP = name == "wifi-join.pcap" ? "192.168.4.114" : "192.168.4.2"
             #expect(board.ip == IPAddress(expectedIP), "\(name)")
         }
+    }
+
+    /// `isDecided` (read for every frame) turns true exactly at the frame that decided the board.
+    @Test func decidedAtTheDecidingFrame() throws {
+        let path = Paths.corpus.appendingPathComponent("ndpi/tuya_lp.pcap").path
+        let reader = try CaptureFileReader(path: path)
+        var detector = BoardDetector(override: nil)
+        #expect(!detector.isDecided)
+        var decidingFrames: [Int] = []
+        while let frame = try reader.next() {
+            let decidedBefore = detector.isDecided
+            if detector.feed(FrameDecoder.decode(frame.bytes, linkType: frame.linkType), number: frame.number,
+                             bytes: frame.bytes) {
+                decidingFrames.append(frame.number)
+                #expect(!decidedBefore)
+            }
+            #expect(detector.isDecided == (detector.board != nil))
+        }
+        #expect(decidingFrames == [1])
+        #expect(detector.isDecided)
     }
 
     @Test func ouiTable() {
