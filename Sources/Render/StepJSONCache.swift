@@ -9,8 +9,12 @@ import Lessons
 public struct StepJSONCache {
     /// Step (session removed) → its members after `"session":…`, with the closing brace.
     private var tails: [Step: [UInt8]] = [:]
-    /// The step written last: consecutive frames usually share one, and comparing is cheaper than hashing.
-    private var last: (key: Step, tail: [UInt8])?
+    /// The step written last: consecutive frames usually share one, and comparing is cheaper than hashing. Kept
+    /// as plain stored values (an optional tuple was copied through the runtime's generic value witness).
+    private var hasLast = false
+    private var lastKey = Step(session: nil, role: .network, id: .other, event: .noPackets, fromBoard: false,
+                               boardKnown: false)
+    private var lastTail: [UInt8] = []
     private var scratch = JSONWriter()
     /// Distinct steps kept at once. Steps carry counts and names (bytes sent, DNS names), so a long capture can
     /// make any number of them: past this the cache starts over, which keeps its memory flat.
@@ -28,16 +32,16 @@ public struct StepJSONCache {
         var key = step
         key.session = nil
         let tail: [UInt8]
-        if let last, last.key == key {
-            tail = last.tail
+        if hasLast, lastKey == key {
+            tail = lastTail
         } else if let cached = tails[key] {
             tail = cached
-            last = (key, cached)
+            remember(key, cached)
         } else if let built = Self.members(of: key, scratch: &scratch) {
             if tails.count >= Self.capacity { tails.removeAll(keepingCapacity: true) }
             tails[key] = built
             tail = built
-            last = (key, built)
+            remember(key, built)
         } else {
             LessonText.writeStep(step, into: &json)
             return
@@ -45,6 +49,12 @@ public struct StepJSONCache {
         json.objectValue()
         if let session = step.session { json.field("session", session) } else { json.fieldNull("session") }
         tail.withUnsafeBytes { json.endObject(withWrittenMembers: $0) }
+    }
+
+    private mutating func remember(_ key: Step, _ tail: [UInt8]) {
+        hasLast = true
+        lastKey = key
+        lastTail = tail
     }
 
     private static let sessionlessPrefix = Array(#"{"session":null"#.utf8)
