@@ -98,7 +98,7 @@ public enum FrameJSON {
             json.endObject()
         }
         if let dns = frame.dns { writeDNS(dns, into: &json) }
-        if let dhcp = frame.dhcp { writeDHCP(dhcp, into: &json) }
+        if frame.hasDHCP, let dhcp = frame.dhcp { writeDHCP(dhcp, into: &json) }
         if let exchange = annotation.http.last { writeHTTP(exchange, frameNumber: frameNumber, into: &json) }
         if let error = frame.stoppedAt {
             json.key("error"); json.objectValue()

@@ -61,7 +61,7 @@ public enum FrameSummary {
         var text: String
         if let dns = frame.dns {
             text = dnsInfo(dns)
-        } else if let dhcp = frame.dhcp {
+        } else if frame.hasDHCP, let dhcp = frame.dhcp {
             text = dhcpInfo(dhcp)
         } else if let arp = frame.arp {
             text = arpInfo(arp)
