@@ -262,10 +262,10 @@ public final class SessionTracker {
             // Reassembly: this segment's bytes, its FIN, then what its ACK says about the other direction.
             let dataStart = seq + (flags.contains(.syn) ? 1 : 0)
             if flags.contains(.fin), fwd.finSequence == nil { fwd.finSequence = dataStart + seglen }
-            let emitForward: (StreamChunk) -> Void = { chunk in self.deliver(chunk, session: session, direction: direction) }
-            let emitReverse: (StreamChunk) -> Void = { chunk in
-                self.deliver(chunk, session: session, direction: direction.reversed)
-            }
+            // Local functions, not closures in constants: those are escaping, and their captures went on the heap
+            // for every segment.
+            func emitForward(_ chunk: StreamChunk) { self.deliver(chunk, session: session, direction: direction) }
+            func emitReverse(_ chunk: StreamChunk) { self.deliver(chunk, session: session, direction: direction.reversed) }
             // Reassemblers are updated where they are stored: copying one out and back costs a retain and a
             // release of each of its buffers per segment.
             if !flags.contains(.rst) {
