@@ -418,6 +418,8 @@ enum HTTPSyntax {
         }
         var position = first.next
         head.end = position
+        // Room for a usual head's lines at once (growing from empty reallocated the list five or six times).
+        head.lines.reserveCapacity(16)
         while true {
             guard let line = lineEnd(bytes, from: position, to: limit) else {
                 if position < limit { head.partialLine = position..<limit }
