@@ -63,6 +63,7 @@ final class FrameAnalyzer: SessionAnalysis {
 
     /// Decodes `frame` on the fast path (unless `decoded` already holds that), follows its session and gives it
     /// its tutorial step.
+    @inline(__always)
     func analyze(_ frame: Frame, decoded alreadyDecoded: DecodedFrame? = nil)
         -> (decoded: DecodedFrame, annotation: FrameAnnotation, lesson: FrameLesson?) {
         let (decoded, seen, seenBytes, annotation) = follow(frame, decoded: alreadyDecoded)
