@@ -8,41 +8,28 @@ public enum StepID: String, Sendable, Hashable, CaseIterable {
     case wifiJoin = "wifi-join"
     case other
 
-    /// By case, not by raw value: a raw-valued enum otherwise hashes its string, and steps are hashed per frame
-    /// (`StepJSONCache`).
-    public func hash(into hasher: inout Hasher) {
-        let ordinal: UInt8
-        switch self {
-        case .dnsLookup: ordinal = 0
-        case .create: ordinal = 1
-        case .connect: ordinal = 2
-        case .bind: ordinal = 3
-        case .listen: ordinal = 4
-        case .accept: ordinal = 5
-        case .send: ordinal = 6
-        case .recv: ordinal = 7
-        case .close: ordinal = 8
-        case .sendto: ordinal = 9
-        case .recvfrom: ordinal = 10
-        case .wifiJoin: ordinal = 11
-        case .other: ordinal = 12
-        }
-        hasher.combine(ordinal)
-    }
+    /// By case, not by raw value (see `hashCase`).
+    public func hash(into hasher: inout Hasher) { hashCase(into: &hasher) }
 }
 
 /// Which lesson a step belongs to: the board as TCP client or server, UDP, or the network setup around them.
-public enum StepRole: String, Sendable, Hashable {
+public enum StepRole: String, Sendable, Hashable, CaseIterable {
     case client, server, udp, network
 
     /// By case, as `StepID`.
-    public func hash(into hasher: inout Hasher) {
-        switch self {
-        case .client: hasher.combine(0 as UInt8)
-        case .server: hasher.combine(1 as UInt8)
-        case .udp: hasher.combine(2 as UInt8)
-        case .network: hasher.combine(3 as UInt8)
+    public func hash(into hasher: inout Hasher) { hashCase(into: &hasher) }
+}
+
+extension CaseIterable where Self: Equatable {
+    /// Hashes the case's position among `allCases`. Enums with `String` raw values otherwise hash their raw
+    /// string (`RawRepresentable`'s default), and steps are hashed while `StepJSONCache` looks them up.
+    func hashCase(into hasher: inout Hasher) {
+        var position = 0
+        for candidate in Self.allCases {
+            if candidate == self { break }
+            position += 1
         }
+        hasher.combine(position)
     }
 }
 
@@ -89,7 +76,7 @@ public enum StepEvent: Sendable, Hashable {
 }
 
 /// Why a frame is `other`.
-public enum UnrelatedReason: String, Sendable, Hashable {
+public enum UnrelatedReason: String, Sendable, Hashable, CaseIterable {
     /// The board is known and this traffic is between other hosts.
     case notBoard = "not the board's traffic"
     /// Not TCP, UDP, DNS, DHCP or ARP (ICMP, IPv6 neighbour discovery, LLDP…).
@@ -100,14 +87,7 @@ public enum UnrelatedReason: String, Sendable, Hashable {
     case undecoded = "not decoded"
 
     /// By case, as `StepID`.
-    public func hash(into hasher: inout Hasher) {
-        switch self {
-        case .notBoard: hasher.combine(0 as UInt8)
-        case .notALesson: hasher.combine(1 as UInt8)
-        case .chatter: hasher.combine(2 as UInt8)
-        case .undecoded: hasher.combine(3 as UInt8)
-        }
-    }
+    public func hash(into hasher: inout Hasher) { hashCase(into: &hasher) }
 }
 
 /// An HTTP start line at the start of a payload (just enough to explain it).
