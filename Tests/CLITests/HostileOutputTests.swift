@@ -69,11 +69,7 @@ enum HostileCapture {
 /// A packet must never take over the user's terminal: only SocketScope's own colour codes may reach it.
 @Suite("hostile payloads in output")
 struct HostileOutputTests {
-    static let path: String = {
-        let path = CLI.temporaryFile("hostile.pcap")
-        try? HostileCapture.write(to: path)
-        return path
-    }()
+    static let path = CLI.builtCapture("hostile.pcap", HostileCapture.write(to:))
 
     static let commands: [[String]] = [
         ["read", "PATH"], ["read", "PATH", "--explain"], ["sessions", "PATH"], ["follow", "PATH", "--session", "1"],

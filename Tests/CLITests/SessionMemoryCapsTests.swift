@@ -63,11 +63,7 @@ enum LongDNSCapture {
 /// the rest, and at most 10,000 ended sessions wait to be printed in id order.
 @Suite("sessions: memory caps on a long capture")
 struct SessionMemoryCapsTests {
-    static let path: String = {
-        let path = CLI.temporaryFile("long-dns.pcap")
-        try? LongDNSCapture.write(to: path)
-        return path
-    }()
+    static let path = CLI.builtCapture("long-dns.pcap", LongDNSCapture.write(to:))
 
     static func objects() throws -> [[String: Any]] {
         let result = try CLI.socketscope("sessions", path, "--format", "json", "--threads", "1")

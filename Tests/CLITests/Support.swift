@@ -74,6 +74,14 @@ enum CLI {
         return directory.appendingPathComponent("\(UUID().uuidString)-\(name)").path
     }
 
+    /// A capture that `write` builds into a temporary file (a failed write leaves the file missing: the tests
+    /// that read it then fail on it).
+    static func builtCapture(_ name: String, _ write: (String) throws -> Void) -> String {
+        let path = temporaryFile(name)
+        try? write(path)
+        return path
+    }
+
     static var isRoot: Bool { geteuid() == 0 }
 
     static func which(_ tool: String) -> String? {

@@ -70,11 +70,7 @@ enum SplitLookupCapture {
 /// byte for byte, in the same order.
 @Suite("threads: the same output split by flow")
 struct ThreadsTests {
-    static let splitLookup: String = {
-        let path = CLI.temporaryFile("split-lookup.pcap")
-        try? SplitLookupCapture.write(to: path)
-        return path
-    }()
+    static let splitLookup = CLI.builtCapture("split-lookup.pcap", SplitLookupCapture.write(to:))
 
     /// Every capture in Captures/ and the corpus.
     static let captures: [String] = {
