@@ -113,7 +113,7 @@ final class BatchQueue<Item: Sendable>: @unchecked Sendable {
 /// the thread whose heap it came from; frames and analysed frames freed on the merging thread instead went
 /// through other heaps' locks and left them fragmented. Unbounded, but the sender sends one item per batch and
 /// the owner empties it once per batch.
-final class ReturnChute<Item>: @unchecked Sendable {
+final class ReturnChute<Item: Sendable>: @unchecked Sendable {
     private var items: [Item] = []
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
