@@ -80,17 +80,6 @@ final class FrameAnalyzer: SessionAnalysis {
         return (decoded, annotation, lesson)
     }
 
-    /// The lessons' share of `analyze`, for a frame `track` followed.
-    func lesson(for frame: Frame, _ tracked: TrackedFrame) -> FrameLesson? {
-        guard let lessons else { return nil }
-        if let reassembled = tracked.reassembled {
-            return lessons.process(reassembled, annotation: tracked.annotation, number: frame.number,
-                                   timeNanoseconds: frame.timeNanoseconds, bytes: tracked.seenBytes(of: frame))
-        }
-        return lessons.process(tracked.decoded, annotation: tracked.annotation, number: frame.number,
-                               timeNanoseconds: frame.timeNanoseconds, bytes: tracked.seenBytes(of: frame))
-    }
-
     /// Decoding and the session layer, without the lessons (a flow-partitioned worker's share of `analyze`).
     func track(_ frame: Frame, decoded alreadyDecoded: DecodedFrame? = nil) -> TrackedFrame {
         let (decoded, seen, datagram, annotation) = follow(frame, decoded: alreadyDecoded)
