@@ -227,12 +227,10 @@ struct ASCIIWriter {
         }
     }
 
-    /// Dotted quad.
+    /// Dotted quad (nothing when fewer than 15 bytes are left: callers size the buffer for the longest text).
     mutating func append(ipv4 value: UInt32) {
-        for index in 0..<4 {
-            if index > 0 { put(UInt8(ascii: ".")) }
-            append(UInt64((value >> UInt32(24 - 8 * index)) & 0xff))
-        }
+        guard count < buffer.count else { return }
+        count += IPAddress.writeDottedQuad(value, into: UnsafeMutableBufferPointer(rebasing: buffer[count...]))
     }
 
     mutating func append(signed value: Int) {

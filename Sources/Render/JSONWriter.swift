@@ -208,7 +208,7 @@ public struct JSONWriter {
     /// A MAC address as a JSON string ("5c:cf:7f:01:02:03").
     public mutating func mac(_ address: MACAddress) {
         separator()
-        storage.appendQuotedMAC(address.rawValue)
+        storage.appendQuotedMAC(address)
     }
 
     /// Lower-case hex digit of a value below 16.
@@ -529,45 +529,26 @@ struct JSONBuffer: JSONOutput {
 
     /// `"a.b.c.d"`: at most 17 bytes, one capacity check, digits stored directly.
     mutating func appendQuotedIPv4(_ value: UInt32) {
-        if 17 > capacity - count { grow(17) }
-        // Every store below is at an offset < count + 17 <= capacity.
-        var position = count
-        base[position] = UInt8(ascii: "\"")
-        position += 1
-        for index in 0..<4 {
-            let octet = UInt8(truncatingIfNeeded: value >> UInt32(24 - 8 * index))
-            if index > 0 {
-                base[position] = UInt8(ascii: ".")
-                position += 1
-            }
-            if octet >= 100 {
-                base[position] = UInt8(ascii: "0") &+ octet / 100
-                position += 1
-            }
-            if octet >= 10 {
-                base[position] = UInt8(ascii: "0") &+ octet / 10 % 10
-                position += 1
-            }
-            base[position] = UInt8(ascii: "0") &+ octet % 10
-            position += 1
-        }
-        base[position] = UInt8(ascii: "\"")
-        count = position + 1
+        let longest = IPAddress.dottedQuadMaximumLength + 2
+        if longest > capacity - count { grow(longest) }
+        // The quotes and the quad all fall in count ..< count + longest <= capacity.
+        base[count] = UInt8(ascii: "\"")
+        let written = IPAddress.writeDottedQuad(
+            value, into: UnsafeMutableBufferPointer(start: base + count + 1, count: IPAddress.dottedQuadMaximumLength))
+        base[count + 1 + written] = UInt8(ascii: "\"")
+        count += written + 2
     }
 
     /// `"5c:cf:7f:01:02:03"`: 19 bytes, one capacity check.
-    mutating func appendQuotedMAC(_ raw: UInt64) {
-        if 19 > capacity - count { grow(19) }
+    mutating func appendQuotedMAC(_ address: MACAddress) {
+        let length = MACAddress.textLength + 2
+        if length > capacity - count { grow(length) }
         // Stores at count ..< count + 19 <= capacity.
-        let target = base + count
-        target[0] = UInt8(ascii: "\"")
-        for index in 0..<6 {
-            let byte = UInt8(truncatingIfNeeded: raw >> UInt64(40 - 8 * index))
-            target[1 + 3 * index] = JSONWriter.hexDigit(byte >> 4)
-            target[2 + 3 * index] = JSONWriter.hexDigit(byte & 0x0f)
-            target[3 + 3 * index] = index == 5 ? UInt8(ascii: "\"") : UInt8(ascii: ":")
-        }
-        count += 19
+        base[count] = UInt8(ascii: "\"")
+        let written = address.writeText(into: UnsafeMutableBufferPointer(start: base + count + 1,
+                                                                         count: MACAddress.textLength))
+        base[count + 1 + written] = UInt8(ascii: "\"")
+        count += written + 2
     }
 
     /// A signed integer: "-" then the magnitude.

@@ -23,21 +23,27 @@ public struct MACAddress: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// "5c:cf:7f:01:02:03", as Wireshark prints it.
     public var description: String {
         // 17 ASCII bytes written in place: no array of bytes, no six small Strings joined.
-        String(unsafeUninitializedCapacity: 17) { buffer in
-            let digits: StaticString = "0123456789abcdef"
-            var position = 0
-            for index in 0..<6 {
-                let byte = Int(truncatingIfNeeded: (rawValue >> UInt64(40 - 8 * index)) & 0xff)
-                if index > 0 {
-                    buffer[position] = UInt8(ascii: ":")
-                    position += 1
-                }
-                buffer[position] = digits.utf8Start[byte >> 4]
-                buffer[position + 1] = digits.utf8Start[byte & 0x0f]
-                position += 2
-            }
-            return position
+        String(unsafeUninitializedCapacity: Self.textLength) { writeText(into: $0) }
+    }
+
+    /// Bytes in the text form.
+    public static let textLength = 17
+
+    /// Writes the text form ("5c:cf:7f:01:02:03") into the start of `buffer` and returns its length, or writes
+    /// nothing and returns 0 when `buffer` is shorter than `textLength`. The one formatter behind `description`
+    /// and the JSON and text writers.
+    @inlinable
+    public func writeText(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        guard buffer.count >= 17 else { return 0 }
+        let digits: StaticString = "0123456789abcdef"
+        // Every store is below 17 <= buffer.count.
+        for index in 0..<6 {
+            let byte = Int(truncatingIfNeeded: (rawValue >> UInt64(40 - 8 * index)) & 0xff)
+            if index > 0 { buffer[3 * index - 1] = UInt8(ascii: ":") }
+            buffer[3 * index] = digits.utf8Start[byte >> 4]
+            buffer[3 * index + 1] = digits.utf8Start[byte & 0x0f]
         }
+        return 17
     }
 
     public static func < (lhs: MACAddress, rhs: MACAddress) -> Bool { lhs.rawValue < rhs.rawValue }
@@ -77,31 +83,44 @@ public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     public var isV4: Bool { if case .v4 = self { return true } else { return false } }
 
+    /// The longest dotted quad: "255.255.255.255".
+    public static let dottedQuadMaximumLength = 15
+
+    /// Writes `value` as a dotted quad into the start of `buffer` and returns its length, or writes nothing and
+    /// returns 0 when `buffer` is shorter than `dottedQuadMaximumLength`. The one formatter behind
+    /// `description` and the JSON and text writers.
+    @inlinable
+    public static func writeDottedQuad(_ value: UInt32, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        guard buffer.count >= 15 else { return 0 }
+        // At most 3 digits and a dot per octet: every store is below 15 <= buffer.count.
+        var position = 0
+        for index in 0..<4 {
+            let octet = UInt8(truncatingIfNeeded: value >> UInt32(24 - 8 * index))
+            if index > 0 {
+                buffer[position] = UInt8(ascii: ".")
+                position += 1
+            }
+            if octet >= 100 {
+                buffer[position] = UInt8(ascii: "0") &+ octet / 100
+                position += 1
+            }
+            if octet >= 10 {
+                buffer[position] = UInt8(ascii: "0") &+ octet / 10 % 10
+                position += 1
+            }
+            buffer[position] = UInt8(ascii: "0") &+ octet % 10
+            position += 1
+        }
+        return position
+    }
+
     /// Dotted quad, or RFC 5952 text for IPv6 (longest run of zero groups compressed).
     public var description: String {
         switch self {
         case .v4(let value):
             // At most 15 ASCII bytes ("255.255.255.255") written in place, instead of an interpolation.
-            return String(unsafeUninitializedCapacity: 15) { buffer in
-                var position = 0
-                for index in 0..<4 {
-                    let octet = Int(truncatingIfNeeded: (value >> UInt32(24 - 8 * index)) & 0xff)
-                    if index > 0 {
-                        buffer[position] = UInt8(ascii: ".")
-                        position += 1
-                    }
-                    if octet >= 100 {
-                        buffer[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: octet / 100)
-                        position += 1
-                    }
-                    if octet >= 10 {
-                        buffer[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: octet / 10 % 10)
-                        position += 1
-                    }
-                    buffer[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: octet % 10)
-                    position += 1
-                }
-                return position
+            return String(unsafeUninitializedCapacity: Self.dottedQuadMaximumLength) {
+                Self.writeDottedQuad(value, into: $0)
             }
         case .v6(let high, let low):
             var groups: [UInt16] = []
