@@ -5,7 +5,7 @@ import Wire
 @Suite("TCP states: Zeek conn_state, history and RFC 793 states")
 struct StateTests {
     /// Builds each Zeek conn_state from crafted segments.
-    nonisolated(unsafe) static let cases: [(ZeekConnState, @Sendable (Harness) -> Void)] = [
+    static let cases: [(ZeekConnState, @Sendable (Harness) -> Void)] = [
         (.s0, { $0.tcp(true, seq: 1000, .syn) }),
         (.s1, { $0.handshake() }),
         (.sf, { h in
