@@ -21,10 +21,7 @@ public struct DecodedFrame: Sendable {
     public var vlanIDs: [UInt16] = []
 
     // Network layer
-    public var arp: ARPPacket? {
-        get { arpBox?.value }
-        set { arpBox = newValue.map(LayerBox.init) }
-    }
+    @Boxed public var arp: ARPPacket?
     public var sourceIP: IPAddress?
     public var destinationIP: IPAddress?
     /// IPv4 TTL or IPv6 hop limit.
@@ -39,10 +36,7 @@ public struct DecodedFrame: Sendable {
     /// Where the IPv4 header starts in the frame (what an `IPv4Reassembler` is fed from).
     public var networkOffset: Int?
     public var ipChecksum: ChecksumStatus?
-    public var icmp: ICMPMessage? {
-        get { icmpBox?.value }
-        set { icmpBox = newValue.map(LayerBox.init) }
-    }
+    @Boxed public var icmp: ICMPMessage?
 
     // Transport layer
     public var tcp: TCPHeader?
@@ -56,48 +50,44 @@ public struct DecodedFrame: Sendable {
     public var payloadMissing = 0
 
     // Application layer (within this one frame)
-    public var dns: DNSMessage? {
-        get { dnsBox?.value }
-        set { dnsBox = newValue.map(LayerBox.init) }
-    }
-    public var dhcp: DHCPMessage? {
-        get { dhcpBox?.value }
-        set { dhcpBox = newValue.map(LayerBox.init) }
-    }
+    @Boxed public var dns: DNSMessage?
+    @Boxed public var dhcp: DHCPMessage?
     /// An HTTP/1.x start line (and headers) beginning at the start of this frame's payload.
-    public var http: HTTPHead? {
-        get { httpBox?.value }
-        set { httpBox = newValue.map(LayerBox.init) }
-    }
+    @Boxed public var http: HTTPHead?
 
     /// Why decoding stopped before the end of the frame, if it did.
-    public var stoppedAt: WireError? {
-        get { stoppedAtBox?.value }
-        set { stoppedAtBox = newValue.map(LayerBox.init) }
-    }
+    @Boxed public var stoppedAt: WireError?
     /// The field records, when decoded with a recorder (explain); empty on the fast path.
     public var fields: [Field] = []
-
-    // The layers most frames lack, one reference each: a frame is copied several times on its way through
-    // the pipeline, and inline these made it several hundred bytes with a dozen fields to retain per copy.
-    private var arpBox: LayerBox<ARPPacket>?
-    private var icmpBox: LayerBox<ICMPMessage>?
-    private var dnsBox: LayerBox<DNSMessage>?
-    private var dhcpBox: LayerBox<DHCPMessage>?
-    private var httpBox: LayerBox<HTTPHead>?
-    private var stoppedAtBox: LayerBox<WireError>?
 
     public init(linkType: UInt32) { self.linkType = linkType }
 
     // Presence tests that do not copy the layer out of its box.
-    public var hasHTTP: Bool { httpBox != nil }
-    public var hasDNS: Bool { dnsBox != nil }
-    public var hasDHCP: Bool { dhcpBox != nil }
-    public var hasARP: Bool { arpBox != nil }
+    public var hasHTTP: Bool { $http }
+    public var hasDNS: Bool { $dns }
+    public var hasDHCP: Bool { $dhcp }
+    public var hasARP: Bool { $arp }
 }
 
-/// An immutable heap copy of a value: setting the property replaces the box, so `DecodedFrame` keeps value
-/// semantics.
+/// A layer most frames lack (`@Boxed`), kept behind one reference: a frame is copied several times on its way
+/// through the pipeline, and inline these layers made it several hundred bytes with a dozen fields to retain per
+/// copy. Setting the property replaces the box, so the frame keeps value semantics. `$layer` says whether the
+/// layer is there without copying it out.
+@propertyWrapper
+public struct Boxed<Value: Sendable>: Sendable {
+    private var box: LayerBox<Value>?
+
+    public init(wrappedValue: Value?) { box = wrappedValue.map(LayerBox.init) }
+
+    public var wrappedValue: Value? {
+        get { box?.value }
+        set { box = newValue.map(LayerBox.init) }
+    }
+
+    public var projectedValue: Bool { box != nil }
+}
+
+/// An immutable heap copy of a value.
 final class LayerBox<Value: Sendable>: Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
