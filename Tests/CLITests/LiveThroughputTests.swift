@@ -32,7 +32,7 @@ struct LiveThroughputTests {
         let pair = try NamespacePair()
         let frames = 20_000
         let output = CLI.temporaryFile("burst.txt")
-        FileManager.default.createFile(atPath: output, contents: nil)
+        try #require(FileManager.default.createFile(atPath: output, contents: nil))
         let capture = pair.exec(in: pair.left, [CLI.binary, "live", "-i", pair.leftInterface, "-c", String(frames),
                                                 "--duration", "60", "-f", "ether proto 0x\(Self.etherType)"])
         let err = Pipe()
