@@ -8,19 +8,8 @@ public enum FrameSummary {
     public static func endpoints(_ frame: DecodedFrame) -> String {
         if let source = frame.sourceIP, let destination = frame.destinationIP {
             let ports = transportPorts(frame)
-            if case .v4(let from) = source, case .v4(let to) = destination, let ports {
-                // "a.b.c.d:p → e.f.g.h:q": at most 49 bytes, written into one String.
-                return String(unsafeUninitializedCapacity: 64) { buffer in
-                    var out = ASCIIWriter(buffer)
-                    out.append(ipv4: from)
-                    out.append(":")
-                    out.append(UInt64(ports.0))
-                    out.append(" → ")
-                    out.append(ipv4: to)
-                    out.append(":")
-                    out.append(UInt64(ports.1))
-                    return out.count
-                }
+            if let text = String(writingUpTo: endpointsCapacity, { writeIPv4Endpoints(frame, into: $0) }) {
+                return text
             }
             return address(source, ports?.0) + " → " + address(destination, ports?.1)
         }
@@ -29,6 +18,25 @@ public enum FrameSummary {
             return source.description + " → " + destination.description
         }
         return "-"
+    }
+
+    /// Room `writeIPv4Endpoints` needs: "a.b.c.d:p → e.f.g.h:q" is at most 49 bytes.
+    public static let endpointsCapacity = 64
+
+    /// `endpoints` of the usual frame, IPv4 with ports, written into `buffer` (at least `endpointsCapacity` bytes):
+    /// the bytes written, or nil for any other frame. Only digits and our own punctuation: nothing to escape.
+    public static func writeIPv4Endpoints(_ frame: DecodedFrame, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int? {
+        guard case .v4(let from)? = frame.sourceIP, case .v4(let to)? = frame.destinationIP,
+              let ports = transportPorts(frame) else { return nil }
+        var out = ASCIIWriter(buffer)
+        out.append(ipv4: from)
+        out.append(":")
+        out.append(UInt64(ports.0))
+        out.append(" → ")
+        out.append(ipv4: to)
+        out.append(":")
+        out.append(UInt64(ports.1))
+        return out.count
     }
 
     private static func transportPorts(_ frame: DecodedFrame) -> (UInt16, UInt16)? {
@@ -44,6 +52,13 @@ public enum FrameSummary {
 
     /// The protocol column: the highest layer decoded.
     public static func protocolName(_ frame: DecodedFrame, _ annotation: FrameAnnotation) -> String {
+        if let name = knownProtocolName(frame, annotation) { return name.description }
+        if let type = frame.etherType { return "0x" + hex16(type) }
+        return "?"
+    }
+
+    /// `protocolName` when it is one of the names we know (nil: an EtherType shown in hex, or "?").
+    public static func knownProtocolName(_ frame: DecodedFrame, _ annotation: FrameAnnotation) -> StaticString? {
         if !annotation.http.isEmpty || frame.hasHTTP { return "HTTP" }
         if frame.hasDNS { return frame.udp?.destinationPort == 5353 || frame.udp?.sourcePort == 5353 ? "MDNS" : "DNS" }
         if frame.hasDHCP { return "DHCP" }
@@ -51,9 +66,8 @@ public enum FrameSummary {
         if frame.udp != nil { return "UDP" }
         if let icmp = frame.icmp { return icmp.isV6 ? "ICMPv6" : "ICMP" }
         if frame.hasARP { return "ARP" }
-        if frame.sourceIP != nil { return frame.sourceIP?.isV4 == true ? "IPv4" : "IPv6" }
-        if let type = frame.etherType { return "0x" + hex16(type) }
-        return "?"
+        if let source = frame.sourceIP { return source.isV4 ? "IPv4" : "IPv6" }
+        return nil
     }
 
     /// What the frame says, in plain words.
@@ -100,51 +114,70 @@ public enum FrameSummary {
         (.cwr, "CWR"),
     ]
 
+    /// Whether `info` of a frame that has a TCP header is `tcpInfo` alone: nothing decoded above it (no DNS, no
+    /// HTTP head) and no decoding error — most frames of a capture. (Presence checks only: no layer is copied.)
+    public static func infoIsTCPAlone(_ frame: DecodedFrame, _ annotation: FrameAnnotation) -> Bool {
+        !frame.hasDNS && !frame.hasDHCP && !frame.hasARP && !frame.$icmp && annotation.http.isEmpty && !frame.hasHTTP
+            && !frame.$stoppedAt
+    }
+
+    /// Room `writeTCPInfo` needs: every flag, five numbers and the option marks come to about 150 bytes.
+    public static let tcpInfoCapacity = 192
+
+    /// The fixed part of a TCP segment's info ("[SYN, ACK] seq=0 ack=1 win=64240 len=0 MSS=1460"), written into
+    /// `buffer` (at least `tcpInfoCapacity` bytes); returns the bytes written. Only digits and names of ours: nothing
+    /// to escape.
+    public static func writeTCPInfo(_ tcp: TCPHeader, _ annotation: FrameAnnotation, _ frame: DecodedFrame,
+                                    into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var out = ASCIIWriter(buffer)
+        out.append("[")
+        var first = true
+        for (flag, name) in displayOrder where tcp.flags.contains(flag) {
+            if !first { out.append(", ") }
+            out.append(name)
+            first = false
+        }
+        out.append("] seq=")
+        out.append(UInt64(annotation.relativeSequence ?? tcp.sequenceNumber))
+        if tcp.flags.contains(.ack) {
+            out.append(" ack=")
+            out.append(UInt64(annotation.relativeAcknowledgement ?? tcp.acknowledgementNumber))
+        }
+        out.append(" win=")
+        out.append(UInt64(tcp.window))
+        out.append(" len=")
+        out.append(signed: frame.payloadLength + frame.payloadMissing)
+        if let mss = tcp.options.mss {
+            out.append(" MSS=")
+            out.append(UInt64(mss))
+        }
+        if let scale = tcp.options.windowScale {
+            out.append(" WS=")
+            out.append(UInt64(scale))
+        }
+        if tcp.options.sackPermitted { out.append(" SACK_PERM") }
+        if tcp.options.timestamp != nil { out.append(" TS") }
+        return out.count
+    }
+
+    /// The analysis labels that follow `writeTCPInfo`'s text (" {retransmission, duplicate_ack #2}"), nil when there
+    /// are none. Our own names: nothing to escape.
+    public static func tcpAnalysisLabels(_ annotation: FrameAnnotation) -> String? {
+        guard !annotation.analysis.isEmpty else { return nil }
+        var labels = annotation.analysis.names
+        guard !labels.isEmpty else { return nil }
+        if let number = annotation.duplicateAckNumber, let index = labels.firstIndex(of: "duplicate_ack") {
+            labels[index] = "duplicate_ack #\(number)"
+        }
+        return " {" + labels.joined(separator: ", ") + "}"
+    }
+
     static func tcpInfo(_ tcp: TCPHeader, _ annotation: FrameAnnotation, _ frame: DecodedFrame) -> String {
-        // The fixed part is written as ASCII straight into the String's storage (one allocation; Swift String
-        // appends cost a few hundred instructions each). At most ~150 bytes: every flag, five numbers and the
-        // option marks fit in the 192 reserved.
-        var text = String(unsafeUninitializedCapacity: 192) { buffer in
-            var out = ASCIIWriter(buffer)
-            out.append("[")
-            var first = true
-            for (flag, name) in displayOrder where tcp.flags.contains(flag) {
-                if !first { out.append(", ") }
-                out.append(name)
-                first = false
-            }
-            out.append("] seq=")
-            out.append(UInt64(annotation.relativeSequence ?? tcp.sequenceNumber))
-            if tcp.flags.contains(.ack) {
-                out.append(" ack=")
-                out.append(UInt64(annotation.relativeAcknowledgement ?? tcp.acknowledgementNumber))
-            }
-            out.append(" win=")
-            out.append(UInt64(tcp.window))
-            out.append(" len=")
-            out.append(signed: frame.payloadLength + frame.payloadMissing)
-            if let mss = tcp.options.mss {
-                out.append(" MSS=")
-                out.append(UInt64(mss))
-            }
-            if let scale = tcp.options.windowScale {
-                out.append(" WS=")
-                out.append(UInt64(scale))
-            }
-            if tcp.options.sackPermitted { out.append(" SACK_PERM") }
-            if tcp.options.timestamp != nil { out.append(" TS") }
-            return out.count
-        }
-        guard !annotation.analysis.isEmpty else { return text }
-        let labels = annotation.analysis.names
-        if !labels.isEmpty {
-            var shown = labels
-            if let number = annotation.duplicateAckNumber, let index = shown.firstIndex(of: "duplicate_ack") {
-                shown[index] = "duplicate_ack #\(number)"
-            }
-            text += " {" + shown.joined(separator: ", ") + "}"
-        }
-        return text
+        // Written as ASCII straight into the String's storage (one allocation; Swift String appends cost a few
+        // hundred instructions each).
+        let text = String(unsafeUninitializedCapacity: tcpInfoCapacity) { writeTCPInfo(tcp, annotation, frame, into: $0) }
+        guard let labels = tcpAnalysisLabels(annotation) else { return text }
+        return text + labels
     }
 
     /// The HTTP head this frame completed: the response if its head ended here, else the request.
@@ -201,39 +234,53 @@ public enum FrameSummary {
     }
 }
 
+extension String {
+    /// A String of what `write` puts into a buffer of `capacity` bytes, or nil when it writes nothing (returns nil).
+    init?(writingUpTo capacity: Int, _ write: (UnsafeMutableBufferPointer<UInt8>) -> Int?) {
+        var wrote = false
+        let text = String(unsafeUninitializedCapacity: capacity) { buffer in
+            guard let count = write(buffer) else { return 0 }
+            wrote = true
+            return count
+        }
+        guard wrote else { return nil }
+        self = text
+    }
+}
+
 /// Appends ASCII into a fixed buffer; bytes past its end are dropped (callers size it for the longest text), so
 /// it never writes out of bounds.
-struct ASCIIWriter {
+public struct ASCIIWriter {
     private let buffer: UnsafeMutableBufferPointer<UInt8>
-    private(set) var count = 0
+    public private(set) var count = 0
 
-    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
+    public init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
 
     @inline(__always)
-    mutating func put(_ byte: UInt8) {
+    public mutating func put(_ byte: UInt8) {
         guard count < buffer.count else { return }
         buffer[count] = byte
         count += 1
     }
 
-    mutating func append(_ text: StaticString) {
+    public mutating func append(_ text: StaticString) {
         let bytes = UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
         for byte in bytes { put(byte) }
     }
 
-    mutating func append(_ value: UInt64) {
+    public mutating func append(_ value: UInt64) {
         DecimalDigits.withDigits(of: value) { digits in
             for digit in digits { put(digit) }
         }
     }
 
     /// Dotted quad (nothing when fewer than 15 bytes are left: callers size the buffer for the longest text).
-    mutating func append(ipv4 value: UInt32) {
+    public mutating func append(ipv4 value: UInt32) {
         guard count < buffer.count else { return }
         count += IPAddress.writeDottedQuad(value, into: UnsafeMutableBufferPointer(rebasing: buffer[count...]))
     }
 
-    mutating func append(signed value: Int) {
+    public mutating func append(signed value: Int) {
         if value < 0 { put(UInt8(ascii: "-")) }
         append(UInt64(value.magnitude))
     }

@@ -221,8 +221,8 @@ final class FramePipeline {
             sink.endLine()
             return
         }
-        blocks[session, default: SessionBlock()].add(line: text)
-        if blocks[session]?.lineCount ?? 0 >= Self.maxBufferedLines, let block = blocks.removeValue(forKey: session) {
+        let held = blocks[session, default: SessionBlock()].add(line: text)
+        if held >= Self.maxBufferedLines, let block = blocks.removeValue(forKey: session) {
             emit(block)
             emit(palette.paint("   (session \(session) continues below)", "2"))
         }
@@ -238,7 +238,7 @@ final class FramePipeline {
         let start = firstTime ?? frame.timeNanoseconds
         firstTime = start
         let session = annotation.session
-        if grouped, let session, blocks[session] == nil {
+        if grouped, let session, blocks.index(forKey: session) == nil {
             var block = SessionBlock()
             block.add(line: sessionHeader(session, decoded, annotation, lesson))
             blocks[session] = block
@@ -247,7 +247,9 @@ final class FramePipeline {
             add(palette.paint("      ·            " + LessonText.line(inferred) + "  (no packet)", "2"), session: session)
         }
         // "   12 0.004211   board → 10.42.0.1 TCP [SYN] seq=0 win=5840 len=0 MSS=536  [2 connect] s.connect(addr)"
-        line.reset()
+        // Built in a local: every change to a stored property of this class is a dynamic exclusivity check.
+        var line = TextLine(palette: palette, reusing: &self.line)
+        defer { self.line = line }
         line.append(frame.number, rightAlignedIn: 6)
         line.append(" ")
         line.append(relativeTime: frame.timeNanoseconds &- start, leftAlignedIn: 10)
@@ -256,11 +258,23 @@ final class FramePipeline {
             line.append(session)
         }
         line.append(" ")
-        appendDirection(decoded, lesson)
+        appendDirection(decoded, lesson, to: &line)
         line.append(" ")
-        line.painted("1") { $0.append(FrameSummary.protocolName(decoded, annotation)) }
+        line.painted("1") { line in
+            if let name = FrameSummary.knownProtocolName(decoded, annotation) {
+                line.append(name)
+            } else {
+                line.append(text: FrameSummary.protocolName(decoded, annotation))
+            }
+        }
         line.append(" ")
-        line.appendEscaped(FrameSummary.info(decoded, annotation, frameNumber: frame.number))
+        if let tcp = decoded.tcp, FrameSummary.infoIsTCPAlone(decoded, annotation) {
+            // Most frames: written straight into the line (only numbers and our own names, nothing to escape).
+            line.append(upTo: FrameSummary.tcpInfoCapacity) { FrameSummary.writeTCPInfo(tcp, annotation, decoded, into: $0) }
+            if let labels = FrameSummary.tcpAnalysisLabels(annotation) { line.append(text: labels) }
+        } else {
+            line.appendEscaped(FrameSummary.info(decoded, annotation, frameNumber: frame.number))
+        }
         if frame.originalLength != frame.capturedLength {
             line.append(" (")
             line.append(frame.capturedLength)
@@ -276,7 +290,7 @@ final class FramePipeline {
                     line.append(number)
                     line.append(" ")
                 }
-                line.appendEscaped(step.id.rawValue)
+                line.append(text: step.id.rawValue)  // one of our step names: nothing to escape
                 line.append("]")
                 if let call = step.call {
                     line.append(" ")
@@ -291,13 +305,21 @@ final class FramePipeline {
     }
 
     /// "board → peer" arrows when the board is known, else the addresses.
-    private func appendDirection(_ decoded: DecodedFrame, _ lesson: FrameLesson?) {
+    private func appendDirection(_ decoded: DecodedFrame, _ lesson: FrameLesson?, to line: inout TextLine) {
         guard let step = lesson?.step, step.boardKnown, decoded.sourceIP != nil || decoded.arp != nil else {
-            line.appendEscaped(FrameSummary.endpoints(decoded))
+            // IPv4 with ports, the usual frame, straight into the line (only digits: nothing to escape).
+            if !line.append(upTo: FrameSummary.endpointsCapacity, { FrameSummary.writeIPv4Endpoints(decoded, into: $0) }) {
+                line.appendEscaped(FrameSummary.endpoints(decoded))
+            }
             return
         }
         line.append(step.fromBoard ? "board → " : "board ← ")
-        line.append(peerName(decoded, toBoard: !step.fromBoard))
+        let toBoard = !step.fromBoard
+        if case .v4(let address)? = toBoard ? decoded.sourceIP : decoded.destinationIP {
+            line.append(upTo: IPAddress.dottedQuadMaximumLength) { IPAddress.writeDottedQuad(address, into: $0) }
+        } else {
+            line.append(text: peerName(decoded, toBoard: toBoard))
+        }
     }
 
     private func peerName(_ decoded: DecodedFrame, toBoard: Bool) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import Render
+import Sessions
 import Testing
 @testable import socketscope
 
@@ -76,5 +77,76 @@ import Testing
             #expect(lines[header + 1].contains("(no packet)"))
             #expect(lines.last(where: { !$0.isEmpty })?.hasPrefix("   session 1: ") == true)
         }
+    }
+}
+
+/// `read` writes most frames' summary straight into the line as bytes (`FrameSummary.writeTCPInfo`,
+/// `writeIPv4Endpoints`) instead of building and escaping a String: on every frame of the bundled captures, what it
+/// writes must be exactly what the String path prints.
+@Suite struct SummaryBytesTests {
+    static func written(_ write: (inout TextLine) -> Void) -> String {
+        var line = TextLine(palette: Palette(enabled: false))
+        write(&line)
+        return String(decoding: line.bytes, as: UTF8.self)
+    }
+
+    @Test func bytePathPrintsWhatTheStringPathPrints() throws {
+        #expect(ThreadsTests.captures.count >= 20)
+        var tcpAlone = 0, tcpWithMore = 0, endpoints = 0
+        var headWithoutExchange = 0
+        for path in ThreadsTests.captures {
+            let analyzer = FrameAnalyzer(options: SessionOptions())
+            // Damaged captures end with an error (exit status 2): the frames before it are still checked.
+            try? CaptureInput.forEachFrame(in: [path]) { frame in
+                let tracked = analyzer.track(frame)
+                let decoded = tracked.reassembled ?? tracked.decoded
+                let annotation = tracked.annotation
+                let info = TerminalText.escape(FrameSummary.info(decoded, annotation, frameNumber: frame.number))
+                if let tcp = decoded.tcp {
+                    if FrameSummary.infoIsTCPAlone(decoded, annotation) {
+                        let bytes = Self.written { line in
+                            line.append(upTo: FrameSummary.tcpInfoCapacity) {
+                                FrameSummary.writeTCPInfo(tcp, annotation, decoded, into: $0)
+                            }
+                            if let labels = FrameSummary.tcpAnalysisLabels(annotation) { line.append(text: labels) }
+                        }
+                        #expect(bytes == info, "\(path) frame \(frame.number)")
+                        tcpAlone += 1
+                    } else {
+                        tcpWithMore += 1
+                        if annotation.http.isEmpty, decoded.hasHTTP { headWithoutExchange += 1 }
+                    }
+                }
+                var line = TextLine(palette: Palette(enabled: false))
+                if line.append(upTo: FrameSummary.endpointsCapacity, { FrameSummary.writeIPv4Endpoints(decoded, into: $0) }) {
+                    #expect(String(decoding: line.bytes, as: UTF8.self) == TerminalText.escape(FrameSummary.endpoints(decoded)))
+                    endpoints += 1
+                } else {
+                    #expect(line.bytes.isEmpty)
+                }
+                return true
+            }
+        }
+        // Both sides of the fast path were exercised: plain segments, and segments with an HTTP head or DNS on top
+        // (including heads the session layer did not complete an exchange with, e.g. a capture that starts mid-stream).
+        #expect(tcpAlone > 100)
+        #expect(tcpWithMore > 5)
+        #expect(headWithoutExchange > 0)
+        #expect(endpoints > 100)
+    }
+
+    @Test func roomIsNeverOverrun() {
+        // A writer that asks for more than the room it was given gets only the room.
+        let text = Self.written { line in
+            line.append("x")
+            line.append(upTo: 4) { buffer in
+                var out = ASCIIWriter(buffer)
+                out.append("abcdefgh")
+                return out.count
+            }
+            line.append(upTo: 8) { _ in nil }
+            line.append("y")
+        }
+        #expect(text == "xabcdy")
     }
 }
