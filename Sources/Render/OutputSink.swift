@@ -39,6 +39,13 @@ public final class OutputSink {
         if flushEachLine || buffer.count >= flushThreshold { flush() }
     }
 
+    /// Lends the buffer to `body` to write one line (one exclusive access for all its pieces, where each `write`
+    /// is an access of its own), then ends the line as `endLine` does.
+    @inline(__always) public func writeLine(_ body: (inout [UInt8]) -> Void) {
+        body(&buffer)
+        endLine()
+    }
+
     /// Ends a line and flushes if the buffer is large (or always, with `flushEachLine`).
     @inline(__always) public func endLine() {
         buffer.append(0x0a)

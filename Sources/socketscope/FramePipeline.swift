@@ -143,28 +143,30 @@ final class FramePipeline {
     /// Puts out a line a worker prepared: its bytes with the session's number in place of the stand-in, then the
     /// step.
     private func finishJSON(_ line: PreparedLine, _ annotation: FrameAnnotation, _ lesson: FrameLesson?) {
-        if let mark = line.mark, let session = annotation.session, line.bytes.indices.contains(mark.lowerBound),
-           mark.upperBound <= line.bytes.endIndex {
-            sink.write(bytes: line.bytes[..<mark.lowerBound])
-            DecimalDigits.withDigits(of: UInt64(clamping: session)) { sink.write(bytes: $0) }
-            sink.write(bytes: line.bytes[mark.upperBound...])
-        } else {
-            sink.write(bytes: line.bytes)
-        }
+        // The step as its own object, put into the line without its braces.
+        json.reset()
         if let lesson {
-            // The step as its own object, written into the line without its braces.
-            json.reset()
             json.beginObject()
             steps.writeFrameLesson(lesson, into: &json)
             json.endObject()
-            json.withBytes { bytes in
-                guard bytes.count > 2 else { return }
-                sink.write(byte: UInt8(ascii: ","))
-                sink.write(bytes: UnsafeRawBufferPointer(rebasing: bytes[1..<(bytes.count - 1)]))
+        }
+        json.withBytes { step in
+            sink.writeLine { out in
+                if let mark = line.mark, let session = annotation.session, line.bytes.indices.contains(mark.lowerBound),
+                   mark.upperBound <= line.bytes.endIndex {
+                    out.append(contentsOf: line.bytes[..<mark.lowerBound])
+                    DecimalDigits.withDigits(of: UInt64(clamping: session)) { out.append(contentsOf: $0) }
+                    out.append(contentsOf: line.bytes[mark.upperBound...])
+                } else {
+                    out.append(contentsOf: line.bytes)
+                }
+                if step.count > 2 {
+                    out.append(UInt8(ascii: ","))
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: step[1..<(step.count - 1)]))
+                }
+                out.append(UInt8(ascii: "}"))
             }
         }
-        sink.write(byte: UInt8(ascii: "}"))
-        sink.endLine()
     }
 
     /// The fields every JSON line starts with.
