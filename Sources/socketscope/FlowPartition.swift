@@ -189,17 +189,29 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
 
     private func merge(_ frame: Frame, _ tracked: TrackedFrame, seen: DecodedFrame) -> (FrameAnnotation, FrameLesson?) {
         var annotation = tracked.annotation
-        if let provisional = annotation.session, sessionNumbers[provisional] == nil {
-            // This frame opened the session: the next number, and the lookup that gave its server's address.
-            sessionNumbers[provisional] = nextSessionNumber
-            nextSessionNumber += 1
-            let server = annotation.direction == .serverToClient ? seen.sourceIP : seen.destinationIP
-            if let server, let link = dnsBook.lookup(server, at: frame.timeNanoseconds) { dnsLinks[provisional] = link }
+        if let provisional = annotation.session {
+            let number: Int
+            if let known = sessionNumbers[provisional] {
+                number = known
+            } else {
+                // This frame opened the session: the next number, and the lookup that gave its server's address.
+                number = nextSessionNumber
+                sessionNumbers[provisional] = number
+                nextSessionNumber += 1
+                let server = annotation.direction == .serverToClient ? seen.sourceIP : seen.destinationIP
+                if let server, let link = dnsBook.lookup(server, at: frame.timeNanoseconds) { dnsLinks[provisional] = link }
+            }
+            // The frame's own session is looked up once; a DNS answer's session may be another.
+            annotation.renumberSessions { $0 == provisional ? number : sessionNumbers[$0] ?? $0 }
+        } else {
+            annotation.renumberSessions { sessionNumbers[$0] ?? $0 }
         }
-        annotation.renumberSessions { sessionNumbers[$0] ?? $0 }
         if let dns = annotation.dns { dnsBook.record(dns, frame: frame.number, time: frame.timeNanoseconds) }
+        // The captured bytes are only read for DHCP (a UDP datagram the decoder left undecoded): no other frame
+        // takes a share of an array made on the reading thread.
         let lesson = lessons?.process(seen, annotation: annotation, number: frame.number,
-                                      timeNanoseconds: frame.timeNanoseconds, bytes: tracked.seenBytes(of: frame))
+                                      timeNanoseconds: frame.timeNanoseconds,
+                                      bytes: seen.udp != nil ? tracked.seenBytes(of: frame) : nil)
         return (annotation, lesson)
     }
 
