@@ -108,7 +108,10 @@ public enum FrameJSON {
         }
         if let dns = frame.dns { writeDNS(dns, into: &json) }
         if frame.hasDHCP, let dhcp = frame.dhcp { writeDHCP(dhcp, into: &json) }
-        if let exchange = annotation.http.last { writeHTTP(exchange, frameNumber: frameNumber, into: &json) }
+        // (`last` alone copies through a generic call even when there is none: nearly every frame.)
+        if !annotation.http.isEmpty, let exchange = annotation.http.last {
+            writeHTTP(exchange, frameNumber: frameNumber, into: &json)
+        }
         if let error = frame.stoppedAt {
             json.key("error"); json.objectValue()
             json.field("layer", error.layer.rawValue)
