@@ -102,6 +102,9 @@ public struct JSONWriter {
     public mutating func timestamp(seconds: Int64, nanoseconds: UInt32) {
         makeUnique(); core.timestamp(seconds: seconds, nanoseconds: nanoseconds)
     }
+    /// A time in nanoseconds since the epoch as a JSON number of seconds with nine decimals, sign first
+    /// (-0.000000001), as `SessionReport.epoch` spells it.
+    public mutating func timestamp(nanoseconds: Int64) { makeUnique(); core.timestamp(nanoseconds: nanoseconds) }
 
     // Key and value with one uniqueness check.
     public mutating func field(_ name: StaticString, _ value: String) { makeUnique(); core.field(name, value) }
@@ -159,6 +162,7 @@ public struct UniqueJSONWriter: ~Copyable {
     public mutating func timestamp(seconds: Int64, nanoseconds: UInt32) {
         core.timestamp(seconds: seconds, nanoseconds: nanoseconds)
     }
+    public mutating func timestamp(nanoseconds: Int64) { core.timestamp(nanoseconds: nanoseconds) }
 
     public mutating func field(_ name: StaticString, _ value: String) { core.field(name, value) }
     @inline(__always) public mutating func field(_ name: StaticString, literal value: StaticString) {
@@ -319,12 +323,22 @@ struct JSONCore {
         separator()
         storage.appendInt(Int(seconds))
         storage.append(UInt8(ascii: "."))
-        var scale: UInt32 = 100_000_000
-        while scale > 1, nanoseconds < scale {
-            storage.append(UInt8(ascii: "0"))
-            scale /= 10
+        if nanoseconds < 1_000_000_000 {
+            storage.appendNineDigits(nanoseconds)
+        } else {
+            // Not a fraction of a second (a malformed record): all its digits, as it always was.
+            storage.appendDecimal(nanoseconds)
         }
-        storage.appendDecimal(nanoseconds)
+    }
+
+    mutating func timestamp(nanoseconds: Int64) {
+        separator()
+        // Sign first, then the magnitude: a time before 1970 is still one JSON number.
+        if nanoseconds < 0 { storage.append(UInt8(ascii: "-")) }
+        let magnitude = nanoseconds.magnitude
+        storage.appendDecimal(magnitude / 1_000_000_000)
+        storage.append(UInt8(ascii: "."))
+        storage.appendNineDigits(UInt32(truncatingIfNeeded: magnitude % 1_000_000_000))
     }
 
     @inline(__always)
@@ -693,6 +707,25 @@ struct JSONBuffer: JSONOutput {
         count &+= digits
     }
 
+    /// `value` (below 10^9) as exactly nine digits, zeros first: the fraction of a timestamp.
+    mutating func appendNineDigits(_ value: UInt32) {
+        // (A larger value would only put a wrong first digit: every store stays in the nine bytes.)
+        assert(value < 1_000_000_000, "nine digits hold values below 10^9")
+        reserve(9)
+        // The digits fill count ..< count + 9, reserved above: four pairs from the end, then the first digit.
+        let start = UnsafeMutableRawPointer(base + count)
+        var end = start + 9
+        var rest = value
+        for _ in 0..<4 {
+            let quotient = rest / 100
+            end -= 2
+            end.storeBytes(of: Self.digitPair(rest &- quotient &* 100), as: UInt16.self)
+            rest = quotient
+        }
+        start.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest), as: UInt8.self)
+        count &+= 9
+    }
+
     /// Digits in the decimal form of `value`: from the bit length (log10(2) ≈ 1233/4096), corrected by one
     /// comparison.
     @inline(__always)
@@ -754,16 +787,45 @@ struct JSONBuffer: JSONOutput {
         }
     }
 
-    /// `"a.b.c.d"`: at most 17 bytes, one capacity check, digits stored directly.
+    /// `"a.b.c.d"` (the text of `IPAddress.description`): at most 17 bytes, one capacity check, each octet's
+    /// digits stored from the pair table instead of dividing for every digit.
     mutating func appendQuotedIPv4(_ value: UInt32) {
         let longest = IPAddress.dottedQuadMaximumLength + 2
-        if longest > capacity - count { grow(longest) }
-        // The quotes and the quad all fall in count ..< count + longest <= capacity.
-        base[count] = UInt8(ascii: "\"")
-        let written = IPAddress.writeDottedQuad(
-            value, into: UnsafeMutableBufferPointer(start: base + count + 1, count: IPAddress.dottedQuadMaximumLength))
-        base[count + 1 + written] = UInt8(ascii: "\"")
-        count += written + 2
+        reserve(longest)
+        // A quote, four octets of at most three digits with a dot between, a quote: all inside
+        // count ..< count + longest, reserved above.
+        let start = UnsafeMutableRawPointer(base + count)
+        start.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+        var target = Self.writeOctet(value >> 24, at: start + 1)
+        target = Self.writeOctet((value >> 16) & 0xff, at: Self.dot(at: target))
+        target = Self.writeOctet((value >> 8) & 0xff, at: Self.dot(at: target))
+        target = Self.writeOctet(value & 0xff, at: Self.dot(at: target))
+        target.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+        count &+= start.distance(to: target) &+ 1
+    }
+
+    /// A dot at `target`; returns the address after it.
+    @inline(__always)
+    private static func dot(at target: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        target.storeBytes(of: UInt8(ascii: "."), as: UInt8.self)
+        return target + 1
+    }
+
+    /// The decimal digits of `octet` (below 256) at `target`; returns the address after them.
+    @inline(__always)
+    private static func writeOctet(_ octet: UInt32, at target: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        if octet >= 100 {
+            let hundreds = octet / 100
+            target.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: hundreds), as: UInt8.self)
+            (target + 1).storeBytes(of: digitPair(octet &- hundreds &* 100), as: UInt16.self)
+            return target + 3
+        }
+        if octet >= 10 {
+            target.storeBytes(of: digitPair(octet), as: UInt16.self)
+            return target + 2
+        }
+        target.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: octet), as: UInt8.self)
+        return target + 1
     }
 
     /// `"0x0800"`: 8 bytes, one capacity check.

@@ -72,6 +72,35 @@ import Wire
                 == expected)
     }
 
+    /// A nanosecond field past one second (a malformed record) keeps all its digits.
+    @Test func timestampsWithNanosecondsPastOneSecond() {
+        #expect(Self.text { $0.beginArray(); $0.timestamp(seconds: 5, nanoseconds: 1_000_000_000); $0.endArray() }
+                == "[5.1000000000]")
+        #expect(Self.text { $0.beginArray(); $0.timestamp(seconds: -1, nanoseconds: UInt32.max); $0.endArray() }
+                == "[-1.4294967295]")
+    }
+
+    @Test(arguments: [Int64.min, Int64.min + 1, -1_000_000_001, -1_000_000_000, -999_999_999, -505_425_287_000, -1,
+                      0, 1, 999_999_999, 1_000_000_000, 1_422_527_998_578_402_281, 1_773_655_200_874_884_000,
+                      Int64.max])
+    func epochNanosecondsAsSessionReportSpellsThem(_ nanoseconds: Int64) {
+        #expect(Self.text { $0.beginArray(); $0.timestamp(nanoseconds: nanoseconds); $0.endArray() }
+                == "[" + SessionReport.epoch(nanoseconds) + "]")
+    }
+
+    /// Every octet value in every position, written as `IPAddress.description` writes it.
+    @Test func ipv4AddressesMatchTheirDescription() {
+        var addresses: [UInt32] = [0, UInt32.max, 0x0A2A_0001, 0x7F00_0001, 0xC0A8_0164]
+        for octet in UInt32(0)...255 {
+            addresses.append(octet << 24 | (255 - octet) << 16 | (octet / 3) << 8 | (octet * 7 % 256))
+            addresses.append(octet * 0x0101_0101)
+        }
+        for address in addresses {
+            let ip = IPAddress.v4(address)
+            #expect(Self.text { $0.beginArray(); $0.ip(ip); $0.endArray() } == "[\"\(ip)\"]")
+        }
+    }
+
     /// Keys and literal values of every short length (each length takes its own copy path).
     static let literals: [StaticString] = [
         "", "a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghij",
