@@ -82,14 +82,16 @@ public enum FrameJSON {
             json.field("seq_raw", tcp.sequenceNumber)
             json.field("ack_raw", tcp.acknowledgementNumber)
             json.key("flags"); json.arrayValue()
-            for (flag, name) in tcpFlagNames where tcp.flags.contains(flag) { json.string(literal: name) }
+            for (flag, name) in tcpFlagNames where tcp.flags.rawValue & flag.rawValue != 0 { json.string(literal: name) }
             json.endArray()
             json.field("window", tcp.window)
             json.field("len", frame.payloadLength + frame.payloadMissing)
             if let mss = tcp.options.mss { json.field("mss", mss) }
             json.key("analysis"); json.arrayValue()
-            if !annotation.analysis.isEmpty {
-                for (flag, name) in analysisNames where annotation.analysis.contains(flag) { json.string(literal: name) }
+            if annotation.analysis.rawValue != 0 {
+                for (flag, name) in analysisNames where annotation.analysis.rawValue & flag.rawValue != 0 {
+                    json.string(literal: name)
+                }
             }
             json.endArray()
             if let number = annotation.duplicateAckNumber { json.field("dup_ack_num", number) }
@@ -124,9 +126,11 @@ public enum FrameJSON {
 
     // MARK: Names known in advance
     // The names of states and flags, as literals: written without building a String or an escaping pass. Each
-    // equals the name the lower module gives (`rawValue`, `description`, `names`); FrameJSONTests check every case.
+    // equals the name the lower module gives (`rawValue`, `description`, `names`); FrameJSONNameTests check every
+    // case. (Each flag is one bit: the loops above test the bit instead of calling the generic `contains`.)
 
     /// `ChecksumStatus.rawValue`.
+    @inline(__always)
     static func name(of checksum: ChecksumStatus) -> StaticString {
         switch checksum {
         case .good: return "good"
@@ -137,6 +141,7 @@ public enum FrameJSON {
     }
 
     /// `TCPState.description`.
+    @inline(__always)
     static func name(of state: TCPState) -> StaticString {
         switch state {
         case .closed: return "CLOSED"

@@ -844,16 +844,31 @@ struct JSONBuffer: JSONOutput {
         count += 8
     }
 
-    /// `"5c:cf:7f:01:02:03"`: 19 bytes, one capacity check.
+    /// `"5c:cf:7f:01:02:03"` (the text of `MACAddress.description`): 19 bytes, one capacity check, each byte's two
+    /// hex digits from a table.
     mutating func appendQuotedMAC(_ address: MACAddress) {
         let length = MACAddress.textLength + 2
-        if length > capacity - count { grow(length) }
-        // Stores at count ..< count + 19 <= capacity.
-        base[count] = UInt8(ascii: "\"")
-        let written = address.writeText(into: UnsafeMutableBufferPointer(start: base + count + 1,
-                                                                         count: MACAddress.textLength))
-        base[count + 1 + written] = UInt8(ascii: "\"")
-        count += written + 2
+        reserve(length)
+        // A quote, six pairs of digits with a colon between, a quote: count ..< count + 19, reserved above.
+        let start = UnsafeMutableRawPointer(base + count)
+        start.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+        Self.hexPairs.withUnsafeBufferPointer { pairs in
+            for index in 0..<6 {
+                let byte = Int(truncatingIfNeeded: address.rawValue >> UInt64(40 - 8 * index)) & 0xff
+                let target = start + 1 + 3 * index
+                if index > 0 { (target - 1).storeBytes(of: UInt8(ascii: ":"), as: UInt8.self) }
+                // byte < 256 = pairs.count.
+                target.storeBytes(of: pairs[byte], as: UInt16.self)
+            }
+        }
+        (start + length - 1).storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+        count &+= length
+    }
+
+    /// The two lower-case hex digits of every byte ("00" … "ff"), each as it lies in memory.
+    private static let hexPairs: [UInt16] = (0..<256).map { byte in
+        let digits = (JSONWriter.hexDigit(UInt8(byte >> 4)), JSONWriter.hexDigit(UInt8(byte & 0xf)))
+        return withUnsafeBytes(of: digits) { $0.loadUnaligned(as: UInt16.self) }
     }
 
     /// A signed integer: "-" then the magnitude.

@@ -101,6 +101,15 @@ import Wire
         }
     }
 
+    @Test func macAddressesMatchTheirDescription() {
+        var addresses: [UInt64] = [0, 0xffff_ffff_ffff, 0x5ccf_7f01_0203, 0x0123_4567_89ab, 0xfedc_ba98_7654]
+        for byte in UInt64(0)...255 { addresses.append(byte * 0x0101_0101_0101 ^ (byte << 20)) }
+        for raw in addresses {
+            let mac = MACAddress(rawValue: raw)
+            #expect(Self.text { $0.beginArray(); $0.mac(mac); $0.endArray() } == "[\"\(mac)\"]")
+        }
+    }
+
     /// Keys and literal values of every short length (each length takes its own copy path).
     static let literals: [StaticString] = [
         "", "a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghij",
@@ -290,6 +299,12 @@ import Wire
             states += 1
         }
         #expect(states == 11)
+    }
+
+    /// FrameJSON tests a flag with one AND: each must be a single bit.
+    @Test func flagsAreSingleBits() {
+        for (flag, _) in FrameJSON.tcpFlagNames { #expect(flag.rawValue.nonzeroBitCount == 1) }
+        for (flag, _) in FrameJSON.analysisNames { #expect(flag.rawValue.nonzeroBitCount == 1) }
     }
 
     @Test func tcpFlagNamesInOrder() {
