@@ -294,11 +294,11 @@ struct JSONCore {
     }
     @inline(__always)
     mutating func field(_ name: StaticString, _ value: Int) {
-        writeKey(name); storage.appendInt(value); needsComma = true
+        storage.appendKey(name, comma: needsComma && depth > 0, decimal: value); needsComma = true
     }
     @inline(__always)
     mutating func field(_ name: StaticString, _ value: UInt32) {
-        writeKey(name); storage.appendDecimal(value); needsComma = true
+        storage.appendKey(name, comma: needsComma && depth > 0, decimal: value); needsComma = true
     }
     @inline(__always)
     mutating func field(_ name: StaticString, _ value: Bool) {
@@ -608,7 +608,8 @@ struct JSONBuffer: JSONOutput {
     /// allocation.
     @inline(__always)
     private mutating func reserve(_ length: Int) {
-        if length > capacity - count { grow(length) }
+        // 0 <= count <= capacity always: the difference cannot overflow.
+        if length > capacity &- count { grow(length) }
     }
 
     /// Copies `length` bytes. Short copies (keys, names, small values) take a few word moves — two overlapping
@@ -644,10 +645,34 @@ struct JSONBuffer: JSONOutput {
     /// `"key":`, after a comma if `comma`: one capacity check for the whole key.
     @inline(__always)
     mutating func appendKey(_ key: StaticString, comma: Bool) {
+        reserve(key.utf8CodeUnitCount &+ 4)
+        storeKey(key, comma: comma)
+    }
+
+    /// `"key":` and the digits of `value`: one capacity check for both.
+    @inline(__always)
+    mutating func appendKey(_ key: StaticString, comma: Bool, decimal value: UInt32) {
+        reserve(key.utf8CodeUnitCount &+ 4 &+ Self.longestDecimal32)
+        storeKey(key, comma: comma)
+        // The digits fall in the rest of the reservation.
+        count &+= Self.writeDecimal(value, at: UnsafeMutableRawPointer(base + count))
+    }
+
+    /// `"key":` and the digits of `value`, after a minus sign if it is negative: one capacity check for all.
+    @inline(__always)
+    mutating func appendKey(_ key: StaticString, comma: Bool, decimal value: Int) {
+        reserve(key.utf8CodeUnitCount &+ 4 &+ 1 &+ Self.longestDecimal64)
+        storeKey(key, comma: comma)
+        // The sign and the digits fall in the rest of the reservation.
+        storeDecimal(value)
+    }
+
+    /// `"key":` into memory reserved for it (the caller reserved at least its length + 4).
+    @inline(__always)
+    private mutating func storeKey(_ key: StaticString, comma: Bool) {
         let length = key.utf8CodeUnitCount
         let written = length &+ (comma ? 4 : 3)
-        reserve(written)
-        // The stores fall in count ..< count + written, reserved above.
+        // The stores fall in count ..< count + written, reserved by the caller.
         var target = UnsafeMutableRawPointer(base + count)
         if comma {
             target.storeBytes(of: UInt8(ascii: ","), as: UInt8.self)
@@ -675,36 +700,69 @@ struct JSONBuffer: JSONOutput {
         count &+= length &+ 2
     }
 
+    /// Digits of the longest `UInt32` and `UInt64`.
+    static let longestDecimal32 = 10
+    static let longestDecimal64 = 20
+
     /// The decimal digits of `value`. Most numbers in a line (ports, lengths, sequence numbers, nanoseconds) fit
     /// 32 bits, where the arithmetic is cheaper.
     mutating func appendDecimal(_ value: UInt32) {
-        let digits = Self.digitCount(value)
-        reserve(digits)
-        // The digits fill count ..< count + digits, reserved above.
-        Self.writeDigits(value, endingAt: UnsafeMutableRawPointer(base + count) + digits)
-        count &+= digits
+        reserve(Self.longestDecimal32)
+        // The digits fall in the reservation.
+        count &+= Self.writeDecimal(value, at: UnsafeMutableRawPointer(base + count))
     }
 
     /// `appendDecimal` for any 64-bit value.
     mutating func appendDecimal(_ value: UInt64) {
-        if let small = UInt32(exactly: value) {
-            appendDecimal(small)
-            return
+        reserve(Self.longestDecimal64)
+        // The digits fall in the reservation.
+        count &+= Self.writeDecimal(value, at: UnsafeMutableRawPointer(base + count))
+    }
+
+    /// A signed integer: "-" then the magnitude.
+    @inline(__always)
+    mutating func appendInt(_ value: Int) {
+        reserve(1 &+ Self.longestDecimal64)
+        storeDecimal(value)
+    }
+
+    /// A signed integer into memory reserved for it (the caller reserved 21 bytes).
+    @inline(__always)
+    private mutating func storeDecimal(_ value: Int) {
+        if value < 0 {
+            base[count] = UInt8(ascii: "-")
+            count &+= 1
         }
-        var digits = 10  // above UInt32.max
-        while digits < 20, value >= Self.powerOfTen(digits) { digits += 1 }
-        reserve(digits)
-        // The digits fill count ..< count + digits, reserved above: two at a time down to 32 bits, then the rest.
-        var end = UnsafeMutableRawPointer(base + count) + digits
+        count &+= Self.writeDecimal(UInt64(value.magnitude), at: UnsafeMutableRawPointer(base + count))
+    }
+
+    /// Writes the digits of `value` at `target`, which has `longestDecimal32` writable bytes, and returns how many
+    /// it wrote. (Not inlined: one copy serves every member.)
+    @inline(never)
+    private static func writeDecimal(_ value: UInt32, at target: UnsafeMutableRawPointer) -> Int {
+        let digits = digitCount(value)
+        writeDigits(value, endingAt: target + digits)
+        return digits
+    }
+
+    /// Writes the digits of `value` at `target`, which has `longestDecimal64` writable bytes, and returns how many
+    /// it wrote.
+    @inline(never)
+    private static func writeDecimal(_ value: UInt64, at target: UnsafeMutableRawPointer) -> Int {
+        if let small = UInt32(exactly: value) { return writeDecimal(small, at: target) }
+        var digits = longestDecimal32  // above UInt32.max
+        while digits < longestDecimal64, value >= powerOfTen(digits) { digits += 1 }
+        // Two digits at a time down to 32 bits, then the rest: all in target ..< target + digits.
+        var end = target + digits
         var rest = value
         while rest > UInt64(UInt32.max) {
             let quotient = rest / 100
             end -= 2
-            end.storeBytes(of: Self.digitPair(UInt32(truncatingIfNeeded: rest &- quotient &* 100)), as: UInt16.self)
+            end.storeBytes(of: digitPair(UInt32(truncatingIfNeeded: rest &- quotient &* 100)), as: UInt16.self)
             rest = quotient
         }
-        Self.writeDigits(UInt32(truncatingIfNeeded: rest), endingAt: end)
-        count &+= digits
+        writeDigits(UInt32(truncatingIfNeeded: rest), endingAt: end)
+        return digits
     }
 
     /// `value` (below 10^9) as exactly nine digits, zeros first: the fraction of a timestamp.
@@ -869,13 +927,6 @@ struct JSONBuffer: JSONOutput {
     private static let hexPairs: [UInt16] = (0..<256).map { byte in
         let digits = (JSONWriter.hexDigit(UInt8(byte >> 4)), JSONWriter.hexDigit(UInt8(byte & 0xf)))
         return withUnsafeBytes(of: digits) { $0.loadUnaligned(as: UInt16.self) }
-    }
-
-    /// A signed integer: "-" then the magnitude.
-    @inline(__always)
-    mutating func appendInt(_ value: Int) {
-        if value < 0 { append(UInt8(ascii: "-")) }
-        appendDecimal(UInt64(value.magnitude))
     }
 
     /// "00", "01", … "99".

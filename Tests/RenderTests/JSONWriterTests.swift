@@ -217,6 +217,37 @@ import Wire
         #expect(written == expected + "]")
     }
 
+    /// A member reserves room for its key and its longest value at once: every position of the buffer's end
+    /// relative to the member must give the same text.
+    @Test func membersAcrossTheCapacityBoundary() {
+        for padding in 470...540 {
+            let filler = String(repeating: "x", count: padding)
+            let expected = #"{"p":"\#(filler)","a_long_key_name":4294967295,"b":-9223372036854775808,"#
+                + #""c":9223372036854775807,"d":[7,-7]}"#
+            var direct = JSONWriter()
+            direct.beginObject()
+            direct.field("p", filler)
+            direct.field("a_long_key_name", UInt32.max)
+            direct.field("b", Int.min)
+            direct.field("c", Int.max)
+            direct.key("d"); direct.arrayValue(); direct.int(7); direct.int(-7); direct.endArray()
+            direct.endObject()
+            #expect(String(decoding: direct.bytes, as: UTF8.self) == expected)
+
+            var lent = JSONWriter()
+            lent.withUnique { json in
+                json.beginObject()
+                json.field("p", filler)
+                json.field("a_long_key_name", UInt32.max)
+                json.field("b", Int.min)
+                json.field("c", Int.max)
+                json.key("d"); json.arrayValue(); json.int(7); json.int(-7); json.endArray()
+                json.endObject()
+            }
+            #expect(String(decoding: lent.bytes, as: UTF8.self) == expected)
+        }
+    }
+
     @Test func aCopyOfAWriterWritesIntoItsOwnBuffer() {
         var first = JSONWriter()
         first.beginArray()
