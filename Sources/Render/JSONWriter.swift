@@ -37,12 +37,16 @@ public struct JSONWriter {
     /// uniqueness check each. One check here covers them all: the writer cannot be reached while `body` runs
     /// (exclusive access to `self`), and the lent writer cannot be copied.
     @inline(__always)
-    public mutating func withUnique<R>(_ body: (inout UniqueJSONWriter) throws -> R) rethrows -> R {
+    public mutating func withUnique<R>(_ body: (inout UniqueJSONWriter) -> R) -> R {
         makeUnique()
-        var unique = UniqueJSONWriter(core: core)
-        // The lent writer may have grown into new memory: take its state back, whatever `body` did.
-        defer { core = unique.core }
-        return try body(&unique)
+        return withUnsafeMutablePointer(to: &core) { core in
+            // The state moves into the lent writer and back (it may have grown into new memory): never two
+            // references to the buffer, so no reference counting.
+            var unique = UniqueJSONWriter(core: core.move())
+            let result = body(&unique)
+            core.initialize(to: unique.takeCore())
+            return result
+        }
     }
 
     /// Makes the buffer unshared: one uniqueness check per call, not per byte. (The buffer is used in place
@@ -130,6 +134,9 @@ public struct UniqueJSONWriter: ~Copyable {
     var core: JSONCore
 
     init(core: JSONCore) { self.core = core }
+
+    /// Gives the state back to the writer that lent it.
+    consuming func takeCore() -> JSONCore { core }
 
     @inline(__always) public mutating func beginObject() { core.beginObject() }
     @inline(__always) public mutating func endObject() { core.endObject() }
