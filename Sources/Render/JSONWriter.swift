@@ -120,6 +120,7 @@ public struct JSONWriter {
         makeUnique(); core.key(name); core.int(value)
     }
     public mutating func field(_ name: StaticString, _ value: Int) { makeUnique(); core.field(name, value) }
+    public mutating func field(_ name: StaticString, _ value: Int64) { makeUnique(); core.field(name, value) }
     public mutating func field(_ name: StaticString, _ value: UInt32) { makeUnique(); core.field(name, value) }
     public mutating func field(_ name: StaticString, _ value: UInt16) { makeUnique(); core.field(name, UInt32(value)) }
     public mutating func field(_ name: StaticString, _ value: UInt8) { makeUnique(); core.field(name, UInt32(value)) }
@@ -177,6 +178,7 @@ public struct UniqueJSONWriter: ~Copyable {
     }
     public mutating func field<I: BinaryInteger>(_ name: StaticString, _ value: I) { core.key(name); core.int(value) }
     @inline(__always) public mutating func field(_ name: StaticString, _ value: Int) { core.field(name, value) }
+    public mutating func field(_ name: StaticString, _ value: Int64) { core.field(name, value) }
     @inline(__always) public mutating func field(_ name: StaticString, _ value: UInt32) { core.field(name, value) }
     @inline(__always) public mutating func field(_ name: StaticString, _ value: UInt16) {
         core.field(name, UInt32(value))
@@ -302,6 +304,15 @@ struct JSONCore {
     @inline(__always)
     mutating func field(_ name: StaticString, _ value: Int) {
         storage.appendKey(name, comma: needsComma && depth > 0, decimal: value); needsComma = true
+    }
+    mutating func field(_ name: StaticString, _ value: Int64) {
+        // Int is 64 bits wherever this runs; the generic path covers any other platform.
+        if let value = Int(exactly: value) {
+            field(name, value)
+        } else {
+            key(name)
+            int(value)
+        }
     }
     @inline(__always)
     mutating func field(_ name: StaticString, _ value: UInt32) {

@@ -61,6 +61,10 @@ import Wire
         #expect(Self.text { $0.beginObject(); $0.field("n", value); $0.endObject() } == "{\"n\":\(value)}")
         #expect(Self.text { $0.beginArray(); $0.int(value); $0.int(Int64(value)); $0.endArray() }
                 == "[\(value),\(value)]")
+        #expect(Self.text { $0.beginObject(); $0.field("n", Int64(value)); $0.endObject() } == "{\"n\":\(value)}")
+        var lent = JSONWriter()
+        lent.withUnique { $0.beginObject(); $0.field("n", Int64(value)); $0.field("m", value); $0.endObject() }
+        #expect(String(decoding: lent.bytes, as: UTF8.self) == "{\"n\":\(value),\"m\":\(value)}")
     }
 
     @Test(arguments: [(Int64(1_773_655_200), UInt32(874_884_000)), (0, 0), (1, 1), (12, 999_999_999),
