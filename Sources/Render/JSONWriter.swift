@@ -615,11 +615,10 @@ struct JSONBuffer: JSONOutput {
     mutating func append(raw bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
         let length = bytes.count
-        if length > capacity - count { grow(length) }
-        // capacity - count ≥ length after grow: the copy stays inside the allocation. Keys and short values
-        // are copied in a loop: a memcpy call costs more than the copy at these sizes.
+        reserve(length)
+        // The copy falls in count ..< count + length, reserved above.
         Self.copy(source, length, to: UnsafeMutableRawPointer(base + count))
-        count += length
+        count &+= length
     }
 
     /// Makes room for `length` more bytes: afterwards the stores at `count ..< count + length` are inside the
