@@ -7,14 +7,21 @@ public enum FrameJSON {
     /// The frame's layers and session fields, written into an already open object.
     public static func writeLayers(_ frame: DecodedFrame, _ annotation: FrameAnnotation, frameNumber: Int,
                                    into json: inout JSONWriter) {
-        if let session = annotation.session { json.field("session", session) } else { json.fieldNull("session") }
-        writeLayersAfterSession(frame, annotation, frameNumber: frameNumber, into: &json)
+        json.withUnique { json in
+            if let session = annotation.session { json.field("session", session) } else { json.fieldNull("session") }
+            writeLayersAfterSession(frame, annotation, frameNumber: frameNumber, into: &json)
+        }
     }
 
     /// `writeLayers` without its first field, `session` (a flow-partitioned worker writes the layers before the
     /// session has its final number).
     public static func writeLayersAfterSession(_ frame: DecodedFrame, _ annotation: FrameAnnotation, frameNumber: Int,
                                                into json: inout JSONWriter) {
+        json.withUnique { writeLayersAfterSession(frame, annotation, frameNumber: frameNumber, into: &$0) }
+    }
+
+    static func writeLayersAfterSession(_ frame: DecodedFrame, _ annotation: FrameAnnotation, frameNumber: Int,
+                                        into json: inout UniqueJSONWriter) {
         if frame.sourceMAC != nil || frame.destinationMAC != nil {
             json.key("eth"); json.objectValue()
             if let source = frame.sourceMAC { json.key("src"); json.mac(source) }
@@ -47,7 +54,7 @@ public enum FrameJSON {
             if let proto = frame.ipProtocol { json.field("proto", proto) }
             if source.isV4 { json.field("df", frame.dontFragment) }
             if frame.isFragment { json.field("fragment", true) }
-            if let checksum = frame.ipChecksum { json.field("checksum", checksum.rawValue) }
+            if let checksum = frame.ipChecksum { json.field("checksum", literal: name(of: checksum)) }
             json.endObject()
         }
         if let icmp = frame.icmp {
@@ -75,18 +82,22 @@ public enum FrameJSON {
             json.field("seq_raw", tcp.sequenceNumber)
             json.field("ack_raw", tcp.acknowledgementNumber)
             json.key("flags"); json.arrayValue()
-            for (flag, name) in TCPFlags.names where tcp.flags.contains(flag) { json.string(name) }
+            for (flag, name) in tcpFlagNames where tcp.flags.rawValue & flag.rawValue != 0 { json.string(literal: name) }
             json.endArray()
             json.field("window", tcp.window)
             json.field("len", frame.payloadLength + frame.payloadMissing)
             if let mss = tcp.options.mss { json.field("mss", mss) }
             json.key("analysis"); json.arrayValue()
-            for (flag, name) in TCPAnalysisFlags.names where annotation.analysis.contains(flag) { json.string(name) }
+            if annotation.analysis.rawValue != 0 {
+                for (flag, name) in analysisNames where annotation.analysis.rawValue & flag.rawValue != 0 {
+                    json.string(literal: name)
+                }
+            }
             json.endArray()
             if let number = annotation.duplicateAckNumber { json.field("dup_ack_num", number) }
-            if let state = annotation.clientState { json.field("client_state", state.description) }
-            if let state = annotation.serverState { json.field("server_state", state.description) }
-            if let checksum = frame.transportChecksum { json.field("checksum", checksum.rawValue) }
+            if let state = annotation.clientState { json.field("client_state", literal: name(of: state)) }
+            if let state = annotation.serverState { json.field("server_state", literal: name(of: state)) }
+            if let checksum = frame.transportChecksum { json.field("checksum", literal: name(of: checksum)) }
             json.endObject()
         }
         if let udp = frame.udp {
@@ -94,12 +105,15 @@ public enum FrameJSON {
             json.field("srcport", udp.sourcePort)
             json.field("dstport", udp.destinationPort)
             json.field("len", frame.payloadLength + frame.payloadMissing)
-            if let checksum = frame.transportChecksum { json.field("checksum", checksum.rawValue) }
+            if let checksum = frame.transportChecksum { json.field("checksum", literal: name(of: checksum)) }
             json.endObject()
         }
         if let dns = frame.dns { writeDNS(dns, into: &json) }
         if frame.hasDHCP, let dhcp = frame.dhcp { writeDHCP(dhcp, into: &json) }
-        if let exchange = annotation.http.last { writeHTTP(exchange, frameNumber: frameNumber, into: &json) }
+        // (`last` alone copies through a generic call even when there is none: nearly every frame.)
+        if !annotation.http.isEmpty, let exchange = annotation.http.last {
+            writeHTTP(exchange, frameNumber: frameNumber, into: &json)
+        }
         if let error = frame.stoppedAt {
             json.key("error"); json.objectValue()
             json.field("layer", error.layer.rawValue)
@@ -110,7 +124,58 @@ public enum FrameJSON {
         }
     }
 
-    static func writeDNS(_ dns: DNSMessage, into json: inout JSONWriter) {
+    // MARK: Names known in advance
+    // The names of states and flags, as literals: written without building a String or an escaping pass. Each
+    // equals the name the lower module gives (`rawValue`, `description`, `names`); FrameJSONNameTests check every
+    // case. (Each flag is one bit: the loops above test the bit instead of calling the generic `contains`.)
+
+    /// `ChecksumStatus.rawValue`.
+    @inline(__always)
+    static func name(of checksum: ChecksumStatus) -> StaticString {
+        switch checksum {
+        case .good: return "good"
+        case .bad: return "bad"
+        case .unchecked: return "unchecked"
+        case .offloaded: return "offloaded"
+        }
+    }
+
+    /// `TCPState.description`.
+    @inline(__always)
+    static func name(of state: TCPState) -> StaticString {
+        switch state {
+        case .closed: return "CLOSED"
+        case .listen: return "LISTEN"
+        case .synSent: return "SYN_SENT"
+        case .synReceived: return "SYN_RECEIVED"
+        case .established: return "ESTABLISHED"
+        case .finWait1: return "FIN_WAIT_1"
+        case .finWait2: return "FIN_WAIT_2"
+        case .closeWait: return "CLOSE_WAIT"
+        case .closing: return "CLOSING"
+        case .lastAck: return "LAST_ACK"
+        case .timeWait: return "TIME_WAIT"
+        }
+    }
+
+    /// `TCPFlags.names`, in its order.
+    static let tcpFlagNames: [(TCPFlags, StaticString)] = [
+        (.syn, "SYN"), (.ack, "ACK"), (.fin, "FIN"), (.rst, "RST"), (.psh, "PSH"), (.urg, "URG"),
+        (.ece, "ECE"), (.cwr, "CWR"),
+    ]
+
+    /// `TCPAnalysisFlags.names`, in its order.
+    static let analysisNames: [(TCPAnalysisFlags, StaticString)] = [
+        (.retransmission, "retransmission"), (.fastRetransmission, "fast_retransmission"),
+        (.spuriousRetransmission, "spurious_retransmission"), (.outOfOrder, "out_of_order"),
+        (.lostSegment, "lost_segment"), (.ackLostSegment, "ack_lost_segment"), (.duplicateAck, "duplicate_ack"),
+        (.zeroWindow, "zero_window"), (.zeroWindowProbe, "zero_window_probe"),
+        (.zeroWindowProbeAck, "zero_window_probe_ack"), (.windowFull, "window_full"),
+        (.windowUpdate, "window_update"), (.keepAlive, "keep_alive"), (.keepAliveAck, "keep_alive_ack"),
+        (.reusedPorts, "reused_ports"),
+    ]
+
+    static func writeDNS(_ dns: DNSMessage, into json: inout UniqueJSONWriter) {
         json.key("dns"); json.objectValue()
         json.field("id", dns.id)
         json.field("response", dns.isResponse)
@@ -128,7 +193,7 @@ public enum FrameJSON {
         json.endObject()
     }
 
-    static func writeDHCP(_ dhcp: DHCPMessage, into json: inout JSONWriter) {
+    static func writeDHCP(_ dhcp: DHCPMessage, into json: inout UniqueJSONWriter) {
         json.key("dhcp"); json.objectValue()
         if let type = dhcp.messageType { json.field("type", DHCPMessage.messageTypeName(type)) } else { json.fieldNull("type") }
         json.field("xid", dhcp.transactionID)
@@ -146,7 +211,7 @@ public enum FrameJSON {
     }
 
     /// `http` {`request`: {…}} or {`response`: {…}} on the frame that completes that message's headers.
-    static func writeHTTP(_ exchange: HTTPTransaction, frameNumber: Int?, into json: inout JSONWriter) {
+    static func writeHTTP(_ exchange: HTTPTransaction, frameNumber: Int?, into json: inout UniqueJSONWriter) {
         json.key("http"); json.objectValue()
         if let frameNumber, exchange.responseFrame == frameNumber {
             json.key("response"); json.objectValue()

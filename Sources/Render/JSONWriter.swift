@@ -5,212 +5,370 @@ import Wire
 ///
 /// The text goes into a growable buffer of its own rather than a `[UInt8]`: an array append checks uniqueness
 /// (a runtime call) for every byte, and a frame's line is hundreds of small appends. The writer checks once per
-/// call instead, so it keeps value semantics: a copy of a writer gets its own buffer before it writes.
+/// call instead, so it keeps value semantics: a copy of a writer gets its own buffer before it writes. Code that
+/// writes many members in a row can lend the writer out as a `UniqueJSONWriter` (`withUnique`), which needs no
+/// check at all.
 public struct JSONWriter {
-    private var storage = JSONBuffer(capacity: 512)
+    private var core = JSONCore()
+
+    public init() {}
+
+    /// The text written since the last `reset()` (a copy; `withBytes` lends it without copying).
+    public var bytes: [UInt8] {
+        get { core.storage.withBytes { Array($0) } }
+        set {
+            makeUnique()
+            core.storage.removeAll()
+            newValue.withUnsafeBytes { core.storage.append(raw: $0) }
+        }
+    }
+
+    /// Lends the text written since the last `reset()`, valid only during `body`.
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try core.storage.withBytes(body)
+    }
+
+    public mutating func reset() {
+        makeUnique()
+        core.reset()
+    }
+
+    /// Lends this writer to `body` as a `UniqueJSONWriter`: the same calls, writing the same text, without a
+    /// uniqueness check each. One check here covers them all: the writer cannot be reached while `body` runs
+    /// (exclusive access to `self`), and the lent writer cannot be copied. It pays inside this module, where the
+    /// calls inline; from another module neither this nor the lent writer's calls are inlined (measured: the
+    /// CLI's six-member line head got slower), so there the plain calls are the better choice.
+    @inline(__always)
+    public mutating func withUnique<R>(_ body: (inout UniqueJSONWriter) -> R) -> R {
+        makeUnique()
+        return withUnsafeMutablePointer(to: &core) { core in
+            // The state moves into the lent writer and back (it may have grown into new memory): never two
+            // references to the buffer, so no reference counting.
+            var unique = UniqueJSONWriter(core: core.move())
+            let result = body(&unique)
+            core.initialize(to: unique.takeCore())
+            return result
+        }
+    }
+
+    /// Makes the buffer unshared: one uniqueness check per call, not per byte. (The buffer is used in place
+    /// through `core`, never returned, so writing costs no reference counting.)
+    @inline(__always)
+    private mutating func makeUnique() {
+        core.storage.makeUnique()
+    }
+
+    public mutating func beginObject() { makeUnique(); core.beginObject() }
+    public mutating func endObject() { makeUnique(); core.endObject() }
+    public mutating func beginArray() { makeUnique(); core.beginArray() }
+    public mutating func endArray() { makeUnique(); core.endArray() }
+    // Object/array openers used as values after `key`.
+    public mutating func objectValue() { makeUnique(); core.beginObject() }
+    public mutating func arrayValue() { makeUnique(); core.beginArray() }
+    /// Appends the rest of an object this writer opened — members already written elsewhere, starting with
+    /// their comma, and the closing brace — and closes it, as `endObject()` would. The bytes must come from a
+    /// `JSONWriter` (they are copied as is).
+    public mutating func endObject(withWrittenMembers members: UnsafeRawBufferPointer) {
+        makeUnique(); core.endObject(withWrittenMembers: members)
+    }
+
+    /// Writes `"key":` (the value follows with one of the value calls). Keys are literals: plain ASCII copied
+    /// as is, with no escaping pass.
+    public mutating func key(_ key: StaticString) { makeUnique(); core.key(key) }
+    /// Writes a key computed at run time (escaped like any string).
+    public mutating func key(dynamic key: String) { makeUnique(); core.key(dynamic: key) }
+
+    public mutating func string(_ value: String) { makeUnique(); core.string(value) }
+    /// A string value known when the program was written (a state or flag name): plain printable ASCII with no
+    /// `"` or `\\`, so it is copied as is, with no escaping pass (debug builds check that).
+    public mutating func string(literal value: StaticString) { makeUnique(); core.string(literal: value) }
+    public mutating func bytesAsString<C: Collection>(_ value: C) where C.Element == UInt8 {
+        makeUnique(); core.bytesAsString(value)
+    }
+    public mutating func int<I: BinaryInteger>(_ value: I) { makeUnique(); core.int(value) }
+    // The common integer types without generics: callers in other modules would otherwise get the unspecialised
+    // generic (every digit through BinaryInteger witnesses).
+    public mutating func int(_ value: Int) { makeUnique(); core.int(value) }
+    public mutating func int(_ value: UInt32) { makeUnique(); core.int(value) }
+    public mutating func int(_ value: UInt16) { makeUnique(); core.int(UInt32(value)) }
+    public mutating func int(_ value: UInt8) { makeUnique(); core.int(UInt32(value)) }
+    public mutating func bool(_ value: Bool) { makeUnique(); core.bool(value) }
+    public mutating func null() { makeUnique(); core.null() }
+    /// A number written from already-formatted digits (e.g. a timestamp with nine decimals).
+    public mutating func raw(_ digits: String) { makeUnique(); core.raw(digits) }
+    public mutating func double(_ value: Double) { makeUnique(); core.double(value) }
+    /// `"0x"` and four lower-case hex digits as a JSON string ("0x0800"), with no intermediate String.
+    public mutating func hex16String(_ value: UInt16) { makeUnique(); core.hex16String(value) }
+    /// An IP address as a JSON string, written digit by digit (no intermediate String).
+    public mutating func ip(_ address: IPAddress) { makeUnique(); core.ip(address) }
+    /// A MAC address as a JSON string ("5c:cf:7f:01:02:03").
+    public mutating func mac(_ address: MACAddress) { makeUnique(); core.mac(address) }
+    /// A timestamp as a JSON number with nine decimals (`seconds.nanoseconds`, e.g. 1764189601.000123456),
+    /// written digit by digit.
+    public mutating func timestamp(seconds: Int64, nanoseconds: UInt32) {
+        makeUnique(); core.timestamp(seconds: seconds, nanoseconds: nanoseconds)
+    }
+    /// A time in nanoseconds since the epoch as a JSON number of seconds with nine decimals, sign first
+    /// (-0.000000001), as `SessionReport.epoch` spells it.
+    public mutating func timestamp(nanoseconds: Int64) { makeUnique(); core.timestamp(nanoseconds: nanoseconds) }
+
+    // Key and value with one uniqueness check.
+    public mutating func field(_ name: StaticString, _ value: String) { makeUnique(); core.field(name, value) }
+    /// `"name":"value"` for a value known when the program was written (see `string(literal:)`).
+    public mutating func field(_ name: StaticString, literal value: StaticString) {
+        makeUnique(); core.field(name, literal: value)
+    }
+    public mutating func field<I: BinaryInteger>(_ name: StaticString, _ value: I) {
+        makeUnique(); core.key(name); core.int(value)
+    }
+    public mutating func field(_ name: StaticString, _ value: Int) { makeUnique(); core.field(name, value) }
+    public mutating func field(_ name: StaticString, _ value: Int64) { makeUnique(); core.field(name, value) }
+    public mutating func field(_ name: StaticString, _ value: UInt32) { makeUnique(); core.field(name, value) }
+    public mutating func field(_ name: StaticString, _ value: UInt16) { makeUnique(); core.field(name, UInt32(value)) }
+    public mutating func field(_ name: StaticString, _ value: UInt8) { makeUnique(); core.field(name, UInt32(value)) }
+    public mutating func field(_ name: StaticString, _ value: Bool) { makeUnique(); core.field(name, value) }
+    public mutating func fieldNull(_ name: StaticString) { makeUnique(); core.fieldNull(name) }
+}
+
+/// A `JSONWriter` lent out by `withUnique`: the same calls, writing the same text, without the per-call
+/// uniqueness check (its buffer is known to be unshared). It cannot be copied, so that stays true; inlined into
+/// the caller, a run of members also keeps the comma state in registers and each key's length constant.
+public struct UniqueJSONWriter: ~Copyable {
+    var core: JSONCore
+
+    init(core: JSONCore) { self.core = core }
+
+    /// Gives the state back to the writer that lent it.
+    consuming func takeCore() -> JSONCore { core }
+
+    @inline(__always) public mutating func beginObject() { core.beginObject() }
+    @inline(__always) public mutating func endObject() { core.endObject() }
+    @inline(__always) public mutating func beginArray() { core.beginArray() }
+    @inline(__always) public mutating func endArray() { core.endArray() }
+    @inline(__always) public mutating func objectValue() { core.beginObject() }
+    @inline(__always) public mutating func arrayValue() { core.beginArray() }
+    public mutating func endObject(withWrittenMembers members: UnsafeRawBufferPointer) {
+        core.endObject(withWrittenMembers: members)
+    }
+
+    @inline(__always) public mutating func key(_ key: StaticString) { core.key(key) }
+    public mutating func key(dynamic key: String) { core.key(dynamic: key) }
+
+    public mutating func string(_ value: String) { core.string(value) }
+    @inline(__always) public mutating func string(literal value: StaticString) { core.string(literal: value) }
+    public mutating func bytesAsString<C: Collection>(_ value: C) where C.Element == UInt8 { core.bytesAsString(value) }
+    public mutating func int<I: BinaryInteger>(_ value: I) { core.int(value) }
+    @inline(__always) public mutating func int(_ value: Int) { core.int(value) }
+    @inline(__always) public mutating func int(_ value: UInt32) { core.int(value) }
+    @inline(__always) public mutating func int(_ value: UInt16) { core.int(UInt32(value)) }
+    @inline(__always) public mutating func int(_ value: UInt8) { core.int(UInt32(value)) }
+    @inline(__always) public mutating func bool(_ value: Bool) { core.bool(value) }
+    @inline(__always) public mutating func null() { core.null() }
+    public mutating func raw(_ digits: String) { core.raw(digits) }
+    public mutating func double(_ value: Double) { core.double(value) }
+    @inline(__always) public mutating func hex16String(_ value: UInt16) { core.hex16String(value) }
+    @inline(__always) public mutating func ip(_ address: IPAddress) { core.ip(address) }
+    @inline(__always) public mutating func mac(_ address: MACAddress) { core.mac(address) }
+    public mutating func timestamp(seconds: Int64, nanoseconds: UInt32) {
+        core.timestamp(seconds: seconds, nanoseconds: nanoseconds)
+    }
+    public mutating func timestamp(nanoseconds: Int64) { core.timestamp(nanoseconds: nanoseconds) }
+
+    public mutating func field(_ name: StaticString, _ value: String) { core.field(name, value) }
+    @inline(__always) public mutating func field(_ name: StaticString, literal value: StaticString) {
+        core.field(name, literal: value)
+    }
+    public mutating func field<I: BinaryInteger>(_ name: StaticString, _ value: I) { core.key(name); core.int(value) }
+    @inline(__always) public mutating func field(_ name: StaticString, _ value: Int) { core.field(name, value) }
+    public mutating func field(_ name: StaticString, _ value: Int64) { core.field(name, value) }
+    @inline(__always) public mutating func field(_ name: StaticString, _ value: UInt32) { core.field(name, value) }
+    @inline(__always) public mutating func field(_ name: StaticString, _ value: UInt16) {
+        core.field(name, UInt32(value))
+    }
+    @inline(__always) public mutating func field(_ name: StaticString, _ value: UInt8) {
+        core.field(name, UInt32(value))
+    }
+    @inline(__always) public mutating func field(_ name: StaticString, _ value: Bool) { core.field(name, value) }
+    @inline(__always) public mutating func fieldNull(_ name: StaticString) { core.fieldNull(name) }
+}
+
+/// What both writers do, into a buffer the caller made unique.
+struct JSONCore {
+    var storage = JSONBuffer(capacity: 512)
     /// Whether the next value or key in the innermost container needs a comma before it. One flag suffices:
     /// opening a container or writing a key clears it, writing any value (a closed container included) sets it.
     private var needsComma = false
     /// Open containers; at depth 0 nothing is separated.
     private var depth = 0
 
-    public init() {}
-
-    /// The text written since the last `reset()` (a copy; `withBytes` lends it without copying).
-    public var bytes: [UInt8] {
-        get { storage.withBytes { Array($0) } }
-        set {
-            makeUnique()
-            storage.removeAll()
-            newValue.withUnsafeBytes { storage.append(raw: $0) }
-        }
-    }
-
-    /// Lends the text written since the last `reset()`, valid only during `body`.
-    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try storage.withBytes(body)
-    }
-
-    public mutating func reset() {
-        makeUnique()
+    mutating func reset() {
         storage.removeAll()
         needsComma = false
         depth = 0
     }
 
-    /// Makes the buffer unshared: one uniqueness check per call, not per byte. (The buffer is used in place
-    /// through `storage`, never returned, so writing costs no reference counting.)
-    @inline(__always)
-    private mutating func makeUnique() {
-        storage.makeUnique()
-    }
-
     /// The separator a new key or value needs.
     @inline(__always)
     private mutating func separator() {
-        makeUnique()
         if needsComma, depth > 0 { storage.append(UInt8(ascii: ",")) }
         needsComma = true
     }
 
-    public mutating func beginObject() { separator(); storage.append(UInt8(ascii: "{")); open() }
-    public mutating func endObject() { makeUnique(); storage.append(UInt8(ascii: "}")); close() }
-    public mutating func beginArray() { separator(); storage.append(UInt8(ascii: "[")); open() }
-    public mutating func endArray() { makeUnique(); storage.append(UInt8(ascii: "]")); close() }
+    @inline(__always) mutating func beginObject() { separator(); storage.append(UInt8(ascii: "{")); open() }
+    @inline(__always) mutating func endObject() { storage.append(UInt8(ascii: "}")); close() }
+    @inline(__always) mutating func beginArray() { separator(); storage.append(UInt8(ascii: "[")); open() }
+    @inline(__always) mutating func endArray() { storage.append(UInt8(ascii: "]")); close() }
 
     @inline(__always) private mutating func open() { depth += 1; needsComma = false }
     @inline(__always) private mutating func close() { depth = max(0, depth - 1); needsComma = true }
 
-    /// Writes `"key":` (the value follows with one of the value calls). Keys are literals: plain ASCII copied
-    /// as is, with no escaping pass.
-    public mutating func key(_ key: StaticString) {
-        makeUnique()
+    mutating func endObject(withWrittenMembers members: UnsafeRawBufferPointer) {
+        storage.append(raw: members)
+        close()
+    }
+
+    @inline(__always)
+    mutating func key(_ key: StaticString) {
         writeKey(key)
         // The value that follows must not add another comma.
         needsComma = false
     }
 
-    /// `,"key":` into the (already unique) buffer.
+    /// `,"key":`.
     @inline(__always)
     private mutating func writeKey(_ key: StaticString) {
-        if needsComma, depth > 0 { storage.append(UInt8(ascii: ",")) }
-        storage.append(UInt8(ascii: "\""))
-        storage.append(raw: UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
-        storage.append(UInt8(ascii: "\""))
-        storage.append(UInt8(ascii: ":"))
+        storage.appendKey(key, comma: needsComma && depth > 0)
     }
 
-    /// `"0x"` and four lower-case hex digits as a JSON string ("0x0800"), with no intermediate String.
-    public mutating func hex16String(_ value: UInt16) {
+    mutating func key(dynamic key: String) {
         separator()
-        storage.append(UInt8(ascii: "\""))
-        storage.append(UInt8(ascii: "0"))
-        storage.append(UInt8(ascii: "x"))
-        storage.append(Self.hexDigit(UInt8(truncatingIfNeeded: value >> 12) & 0xf))
-        storage.append(Self.hexDigit(UInt8(truncatingIfNeeded: value >> 8) & 0xf))
-        storage.append(Self.hexDigit(UInt8(truncatingIfNeeded: value >> 4) & 0xf))
-        storage.append(Self.hexDigit(UInt8(truncatingIfNeeded: value) & 0xf))
-        storage.append(UInt8(ascii: "\""))
-    }
-
-    /// Writes a key computed at run time (escaped like any string).
-    public mutating func key(dynamic key: String) {
-        separator()
-        Self.appendString(key, to: &storage)
+        JSONWriter.appendString(key, to: &storage)
         storage.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
-    public mutating func string(_ value: String) {
+    @inline(__always)
+    mutating func hex16String(_ value: UInt16) {
         separator()
-        Self.appendString(value, to: &storage)
+        storage.appendQuotedHex16(value)
     }
-    public mutating func bytesAsString<C: Collection>(_ value: C) where C.Element == UInt8 {
+
+    mutating func string(_ value: String) {
         separator()
-        Self.appendString(bytes: value, to: &storage)
+        JSONWriter.appendString(value, to: &storage)
     }
-    public mutating func int<I: BinaryInteger>(_ value: I) {
+    @inline(__always)
+    mutating func string(literal value: StaticString) {
         separator()
-        Self.appendInteger(value, to: &storage)
+        storage.appendQuoted(literal: value)
     }
-    public mutating func bool(_ value: Bool) {
+    mutating func bytesAsString<C: Collection>(_ value: C) where C.Element == UInt8 {
+        separator()
+        JSONWriter.appendString(bytes: value, to: &storage)
+    }
+    mutating func int<I: BinaryInteger>(_ value: I) {
+        separator()
+        JSONWriter.appendInteger(value, to: &storage)
+    }
+    @inline(__always) mutating func int(_ value: Int) { separator(); storage.appendInt(value) }
+    @inline(__always) mutating func int(_ value: UInt32) { separator(); storage.appendDecimal(value) }
+    @inline(__always)
+    mutating func bool(_ value: Bool) {
         separator()
         storage.append(literal: value ? "true" : "false")
     }
-    public mutating func null() {
+    @inline(__always)
+    mutating func null() {
         separator()
         storage.append(literal: "null")
     }
-    /// A number written from already-formatted digits (e.g. a timestamp with nine decimals).
-    public mutating func raw(_ digits: String) {
+    mutating func raw(_ digits: String) {
         separator()
         var digits = digits
         digits.withUTF8 { storage.append(raw: UnsafeRawBufferPointer($0)) }
     }
-    public mutating func double(_ value: Double) {
+    mutating func double(_ value: Double) {
         separator()
         guard value.isFinite else { storage.append(literal: "null"); return }
         var text = "\(value)"
         text.withUTF8 { storage.append(raw: UnsafeRawBufferPointer($0)) }
     }
 
-    /// Appends the rest of an object this writer opened — members already written elsewhere, starting with
-    /// their comma, and the closing brace — and closes it, as `endObject()` would. The bytes must come from a
-    /// `JSONWriter` (they are copied as is).
-    public mutating func endObject(withWrittenMembers members: UnsafeRawBufferPointer) {
-        makeUnique()
-        storage.append(raw: members)
-        close()
-    }
-
-    // Object/array openers used as values after `key`.
-    public mutating func objectValue() { separator(); storage.append(UInt8(ascii: "{")); open() }
-    public mutating func arrayValue() { separator(); storage.append(UInt8(ascii: "[")); open() }
-
-    public mutating func field(_ name: StaticString, _ value: String) {
-        // One uniqueness check for the key and the value.
-        makeUnique()
+    mutating func field(_ name: StaticString, _ value: String) {
         writeKey(name)
-        Self.appendString(value, to: &storage)
+        JSONWriter.appendString(value, to: &storage)
         needsComma = true
     }
-    public mutating func field<I: BinaryInteger>(_ name: StaticString, _ value: I) { key(name); int(value) }
-    // The common integer types without generics: callers in other modules would otherwise get the unspecialised
-    // generic (every digit through BinaryInteger witnesses).
-    public mutating func int(_ value: Int) { separator(); storage.appendInt(value) }
-    public mutating func int(_ value: UInt32) { separator(); storage.appendDecimal(UInt64(value)) }
-    public mutating func int(_ value: UInt16) { separator(); storage.appendDecimal(UInt64(value)) }
-    public mutating func int(_ value: UInt8) { separator(); storage.appendDecimal(UInt64(value)) }
-    // Key and value with one uniqueness check.
-    public mutating func field(_ name: StaticString, _ value: Int) {
-        makeUnique(); writeKey(name); storage.appendInt(value); needsComma = true
+    @inline(__always)
+    mutating func field(_ name: StaticString, literal value: StaticString) {
+        writeKey(name); storage.appendQuoted(literal: value); needsComma = true
     }
-    public mutating func field(_ name: StaticString, _ value: UInt32) {
-        makeUnique(); writeKey(name); storage.appendDecimal(UInt64(value)); needsComma = true
+    @inline(__always)
+    mutating func field(_ name: StaticString, _ value: Int) {
+        storage.appendKey(name, comma: needsComma && depth > 0, decimal: value); needsComma = true
     }
-    public mutating func field(_ name: StaticString, _ value: UInt16) {
-        makeUnique(); writeKey(name); storage.appendDecimal(UInt64(value)); needsComma = true
+    mutating func field(_ name: StaticString, _ value: Int64) {
+        // Int is 64 bits wherever this runs; the generic path covers any other platform.
+        if let value = Int(exactly: value) {
+            field(name, value)
+        } else {
+            key(name)
+            int(value)
+        }
     }
-    public mutating func field(_ name: StaticString, _ value: UInt8) {
-        makeUnique(); writeKey(name); storage.appendDecimal(UInt64(value)); needsComma = true
+    @inline(__always)
+    mutating func field(_ name: StaticString, _ value: UInt32) {
+        storage.appendKey(name, comma: needsComma && depth > 0, decimal: value); needsComma = true
     }
-    public mutating func field(_ name: StaticString, _ value: Bool) {
-        makeUnique(); writeKey(name); storage.append(literal: value ? "true" : "false"); needsComma = true
+    @inline(__always)
+    mutating func field(_ name: StaticString, _ value: Bool) {
+        writeKey(name); storage.append(literal: value ? "true" : "false"); needsComma = true
     }
-    public mutating func fieldNull(_ name: StaticString) {
-        makeUnique(); writeKey(name); storage.append(literal: "null"); needsComma = true
+    @inline(__always)
+    mutating func fieldNull(_ name: StaticString) {
+        writeKey(name); storage.append(literal: "null"); needsComma = true
     }
 
-    /// An IP address as a JSON string, written digit by digit (no intermediate String).
-    public mutating func ip(_ address: IPAddress) {
+    @inline(__always)
+    mutating func ip(_ address: IPAddress) {
         separator()
         guard case .v4(let value) = address else {
-            Self.appendString(address.description, to: &storage)
+            JSONWriter.appendString(address.description, to: &storage)
             return
         }
         storage.appendQuotedIPv4(value)
     }
 
-    /// A timestamp as a JSON number with nine decimals (`seconds.nanoseconds`, e.g. 1764189601.000123456),
-    /// written digit by digit.
-    public mutating func timestamp(seconds: Int64, nanoseconds: UInt32) {
+    mutating func timestamp(seconds: Int64, nanoseconds: UInt32) {
         separator()
         storage.appendInt(Int(seconds))
         storage.append(UInt8(ascii: "."))
-        var scale: UInt32 = 100_000_000
-        while scale > 1, nanoseconds < scale {
-            storage.append(UInt8(ascii: "0"))
-            scale /= 10
+        if nanoseconds < 1_000_000_000 {
+            storage.appendNineDigits(nanoseconds)
+        } else {
+            // Not a fraction of a second (a malformed record): all its digits, as it always was.
+            storage.appendDecimal(nanoseconds)
         }
-        storage.appendDecimal(UInt64(nanoseconds))
     }
 
-    /// A MAC address as a JSON string ("5c:cf:7f:01:02:03").
-    public mutating func mac(_ address: MACAddress) {
+    mutating func timestamp(nanoseconds: Int64) {
+        separator()
+        // Sign first, then the magnitude: a time before 1970 is still one JSON number.
+        if nanoseconds < 0 { storage.append(UInt8(ascii: "-")) }
+        let magnitude = nanoseconds.magnitude
+        storage.appendDecimal(magnitude / 1_000_000_000)
+        storage.append(UInt8(ascii: "."))
+        storage.appendNineDigits(UInt32(truncatingIfNeeded: magnitude % 1_000_000_000))
+    }
+
+    @inline(__always)
+    mutating func mac(_ address: MACAddress) {
         separator()
         storage.appendQuotedMAC(address)
     }
+}
 
+extension JSONWriter {
     /// Lower-case hex digit of a value below 16.
     @inline(__always) static func hexDigit(_ nibble: UInt8) -> UInt8 {
         nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ (nibble &- 10)
@@ -459,45 +617,224 @@ struct JSONBuffer: JSONOutput {
     mutating func append(raw bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
         let length = bytes.count
-        if length > capacity - count { grow(length) }
-        // capacity - count ≥ length after grow: the copy stays inside the allocation. Keys and short values
-        // are copied in a loop: a memcpy call costs more than the copy at these sizes.
-        let target = base + count
-        if length <= 16 {
-            for index in 0..<length { target[index] = source.load(fromByteOffset: index, as: UInt8.self) }
-        } else {
-            UnsafeMutableRawPointer(target).copyMemory(from: source, byteCount: length)
-        }
-        count += length
+        reserve(length)
+        // The copy falls in count ..< count + length, reserved above.
+        Self.copy(source, length, to: UnsafeMutableRawPointer(base + count))
+        count &+= length
     }
 
-    /// The decimal digits of `value`, written in place from the last digit back, two per division.
+    /// Makes room for `length` more bytes: afterwards the stores at `count ..< count + length` are inside the
+    /// allocation.
+    @inline(__always)
+    private mutating func reserve(_ length: Int) {
+        // 0 <= count <= capacity always: the difference cannot overflow.
+        if length > capacity &- count { grow(length) }
+    }
+
+    /// Copies `length` bytes. Short copies (keys, names, small values) take a few word moves — two overlapping
+    /// ones cover any length between one word and two — as a memcpy call costs more than the copy at these sizes.
+    /// Every load is inside `source ..< source + length` and every store inside `target ..< target + length`.
+    @inline(__always)
+    private static func copy(_ source: UnsafeRawPointer, _ length: Int, to target: UnsafeMutableRawPointer) {
+        switch length {
+        case 8...16:
+            let head = source.loadUnaligned(as: UInt64.self)
+            let tail = source.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+            target.storeBytes(of: head, as: UInt64.self)
+            target.storeBytes(of: tail, toByteOffset: length - 8, as: UInt64.self)
+        case 4...7:
+            let head = source.loadUnaligned(as: UInt32.self)
+            let tail = source.loadUnaligned(fromByteOffset: length - 4, as: UInt32.self)
+            target.storeBytes(of: head, as: UInt32.self)
+            target.storeBytes(of: tail, toByteOffset: length - 4, as: UInt32.self)
+        case 2...3:
+            let head = source.loadUnaligned(as: UInt16.self)
+            let tail = source.loadUnaligned(fromByteOffset: length - 2, as: UInt16.self)
+            target.storeBytes(of: head, as: UInt16.self)
+            target.storeBytes(of: tail, toByteOffset: length - 2, as: UInt16.self)
+        case 1:
+            target.storeBytes(of: source.load(as: UInt8.self), as: UInt8.self)
+        case 0:
+            break
+        default:
+            target.copyMemory(from: source, byteCount: length)
+        }
+    }
+
+    /// `"key":`, after a comma if `comma`: one capacity check for the whole key.
+    @inline(__always)
+    mutating func appendKey(_ key: StaticString, comma: Bool) {
+        reserve(key.utf8CodeUnitCount &+ 4)
+        storeKey(key, comma: comma)
+    }
+
+    /// `"key":` and the digits of `value`: one capacity check for both.
+    @inline(__always)
+    mutating func appendKey(_ key: StaticString, comma: Bool, decimal value: UInt32) {
+        reserve(key.utf8CodeUnitCount &+ 4 &+ Self.longestDecimal32)
+        storeKey(key, comma: comma)
+        // The digits fall in the rest of the reservation.
+        count &+= Self.writeDecimal(value, at: UnsafeMutableRawPointer(base + count))
+    }
+
+    /// `"key":` and the digits of `value`, after a minus sign if it is negative: one capacity check for all.
+    @inline(__always)
+    mutating func appendKey(_ key: StaticString, comma: Bool, decimal value: Int) {
+        reserve(key.utf8CodeUnitCount &+ 4 &+ 1 &+ Self.longestDecimal64)
+        storeKey(key, comma: comma)
+        // The sign and the digits fall in the rest of the reservation.
+        storeDecimal(value)
+    }
+
+    /// `"key":` into memory reserved for it (the caller reserved at least its length + 4).
+    @inline(__always)
+    private mutating func storeKey(_ key: StaticString, comma: Bool) {
+        let length = key.utf8CodeUnitCount
+        let written = length &+ (comma ? 4 : 3)
+        // The stores fall in count ..< count + written, reserved by the caller.
+        var target = UnsafeMutableRawPointer(base + count)
+        if comma {
+            target.storeBytes(of: UInt8(ascii: ","), as: UInt8.self)
+            target += 1
+        }
+        target.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+        Self.copy(UnsafeRawPointer(key.utf8Start), length, to: target + 1)
+        target.storeBytes(of: UInt8(ascii: "\""), toByteOffset: length &+ 1, as: UInt8.self)
+        target.storeBytes(of: UInt8(ascii: ":"), toByteOffset: length &+ 2, as: UInt8.self)
+        count &+= written
+    }
+
+    /// `"value"` for text that needs no escaping (a literal of the program, never bytes from a packet).
+    @inline(__always)
+    mutating func appendQuoted(literal value: StaticString) {
+        let length = value.utf8CodeUnitCount
+        assert(JSONWriter.isPlain(UnsafeBufferPointer(start: value.utf8Start, count: length)),
+               "a literal JSON string must not need escaping")
+        reserve(length &+ 2)
+        // The stores fall in count ..< count + length + 2, reserved above.
+        let target = UnsafeMutableRawPointer(base + count)
+        target.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+        Self.copy(UnsafeRawPointer(value.utf8Start), length, to: target + 1)
+        target.storeBytes(of: UInt8(ascii: "\""), toByteOffset: length &+ 1, as: UInt8.self)
+        count &+= length &+ 2
+    }
+
+    /// Digits of the longest `UInt32` and `UInt64`.
+    static let longestDecimal32 = 10
+    static let longestDecimal64 = 20
+
+    /// The decimal digits of `value`. Most numbers in a line (ports, lengths, sequence numbers, nanoseconds) fit
+    /// 32 bits, where the arithmetic is cheaper.
+    mutating func appendDecimal(_ value: UInt32) {
+        reserve(Self.longestDecimal32)
+        // The digits fall in the reservation.
+        count &+= Self.writeDecimal(value, at: UnsafeMutableRawPointer(base + count))
+    }
+
+    /// `appendDecimal` for any 64-bit value.
     mutating func appendDecimal(_ value: UInt64) {
-        // Digit count from the bit length (log10(2) ≈ 1233/4096), corrected by one comparison.
-        let bits = 64 - value.leadingZeroBitCount
-        var digits = (bits &* 1233) >> 12
-        if digits < 20, value >= JSONBuffer.powerOfTen(digits) { digits += 1 }
-        digits = max(1, digits)
-        if digits > capacity - count { grow(digits) }
-        // Writes stay in [count, count + digits), inside the allocation after grow.
-        let pairs = JSONBuffer.digitPairs.utf8Start
-        var position = count + digits
+        reserve(Self.longestDecimal64)
+        // The digits fall in the reservation.
+        count &+= Self.writeDecimal(value, at: UnsafeMutableRawPointer(base + count))
+    }
+
+    /// A signed integer: "-" then the magnitude.
+    @inline(__always)
+    mutating func appendInt(_ value: Int) {
+        reserve(1 &+ Self.longestDecimal64)
+        storeDecimal(value)
+    }
+
+    /// A signed integer into memory reserved for it (the caller reserved 21 bytes).
+    @inline(__always)
+    private mutating func storeDecimal(_ value: Int) {
+        if value < 0 {
+            base[count] = UInt8(ascii: "-")
+            count &+= 1
+        }
+        count &+= Self.writeDecimal(UInt64(value.magnitude), at: UnsafeMutableRawPointer(base + count))
+    }
+
+    /// Writes the digits of `value` at `target`, which has `longestDecimal32` writable bytes, and returns how many
+    /// it wrote. (Not inlined: one copy serves every member.)
+    @inline(never)
+    private static func writeDecimal(_ value: UInt32, at target: UnsafeMutableRawPointer) -> Int {
+        let digits = digitCount(value)
+        writeDigits(value, endingAt: target + digits)
+        return digits
+    }
+
+    /// Writes the digits of `value` at `target`, which has `longestDecimal64` writable bytes, and returns how many
+    /// it wrote.
+    @inline(never)
+    private static func writeDecimal(_ value: UInt64, at target: UnsafeMutableRawPointer) -> Int {
+        if let small = UInt32(exactly: value) { return writeDecimal(small, at: target) }
+        var digits = longestDecimal32  // above UInt32.max
+        while digits < longestDecimal64, value >= powerOfTen(digits) { digits += 1 }
+        // Two digits at a time down to 32 bits, then the rest: all in target ..< target + digits.
+        var end = target + digits
+        var rest = value
+        while rest > UInt64(UInt32.max) {
+            let quotient = rest / 100
+            end -= 2
+            end.storeBytes(of: digitPair(UInt32(truncatingIfNeeded: rest &- quotient &* 100)), as: UInt16.self)
+            rest = quotient
+        }
+        writeDigits(UInt32(truncatingIfNeeded: rest), endingAt: end)
+        return digits
+    }
+
+    /// `value` (below 10^9) as exactly nine digits, zeros first: the fraction of a timestamp.
+    mutating func appendNineDigits(_ value: UInt32) {
+        // (A larger value would only put a wrong first digit: every store stays in the nine bytes.)
+        assert(value < 1_000_000_000, "nine digits hold values below 10^9")
+        reserve(9)
+        // The digits fill count ..< count + 9, reserved above: four pairs from the end, then the first digit.
+        let start = UnsafeMutableRawPointer(base + count)
+        var end = start + 9
+        var rest = value
+        for _ in 0..<4 {
+            let quotient = rest / 100
+            end -= 2
+            end.storeBytes(of: Self.digitPair(rest &- quotient &* 100), as: UInt16.self)
+            rest = quotient
+        }
+        start.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest), as: UInt8.self)
+        count &+= 9
+    }
+
+    /// Digits in the decimal form of `value`: from the bit length (log10(2) ≈ 1233/4096), corrected by one
+    /// comparison.
+    @inline(__always)
+    private static func digitCount(_ value: UInt32) -> Int {
+        let estimate = ((32 &- value.leadingZeroBitCount) &* 1233) >> 12  // 0...9
+        return UInt64(value) >= powerOfTen(estimate) ? estimate &+ 1 : max(1, estimate)
+    }
+
+    /// Writes the decimal digits of `value` so that the last one is just before `end`, two per division.
+    /// `end` must have `digitCount(value)` writable bytes before it.
+    @inline(__always)
+    private static func writeDigits(_ value: UInt32, endingAt end: UnsafeMutableRawPointer) {
+        var end = end
         var rest = value
         while rest >= 100 {
-            let pair = Int(truncatingIfNeeded: rest % 100) &* 2
-            rest /= 100
-            position -= 2
-            base[position] = pairs[pair]
-            base[position + 1] = pairs[pair + 1]
+            let quotient = rest / 100
+            end -= 2
+            end.storeBytes(of: digitPair(rest &- quotient &* 100), as: UInt16.self)
+            rest = quotient
         }
         if rest >= 10 {
-            let pair = Int(truncatingIfNeeded: rest) &* 2
-            base[position - 2] = pairs[pair]
-            base[position - 1] = pairs[pair + 1]
+            (end - 2).storeBytes(of: digitPair(rest), as: UInt16.self)
         } else {
-            base[position - 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest)
+            (end - 1).storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest), as: UInt8.self)
         }
-        count += digits
+    }
+
+    /// The two ASCII digits of `value` (below 100) as they lie in memory, ready for one 2-byte store.
+    @inline(__always)
+    private static func digitPair(_ value: UInt32) -> UInt16 {
+        // Inside the table: value < 100, so the load is at most at byte 198 of 200.
+        UnsafeRawPointer(digitPairs.utf8Start).loadUnaligned(fromByteOffset: Int(value) &* 2, as: UInt16.self)
     }
 
     /// 10^exponent for exponent in 0...19.
@@ -527,35 +864,88 @@ struct JSONBuffer: JSONOutput {
         }
     }
 
-    /// `"a.b.c.d"`: at most 17 bytes, one capacity check, digits stored directly.
+    /// `"a.b.c.d"` (the text of `IPAddress.description`): at most 17 bytes, one capacity check, each octet's
+    /// digits stored from the pair table instead of dividing for every digit.
     mutating func appendQuotedIPv4(_ value: UInt32) {
         let longest = IPAddress.dottedQuadMaximumLength + 2
-        if longest > capacity - count { grow(longest) }
-        // The quotes and the quad all fall in count ..< count + longest <= capacity.
-        base[count] = UInt8(ascii: "\"")
-        let written = IPAddress.writeDottedQuad(
-            value, into: UnsafeMutableBufferPointer(start: base + count + 1, count: IPAddress.dottedQuadMaximumLength))
-        base[count + 1 + written] = UInt8(ascii: "\"")
-        count += written + 2
+        reserve(longest)
+        // A quote, four octets of at most three digits with a dot between, a quote: all inside
+        // count ..< count + longest, reserved above.
+        let start = UnsafeMutableRawPointer(base + count)
+        start.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+        var target = Self.writeOctet(value >> 24, at: start + 1)
+        target = Self.writeOctet((value >> 16) & 0xff, at: Self.dot(at: target))
+        target = Self.writeOctet((value >> 8) & 0xff, at: Self.dot(at: target))
+        target = Self.writeOctet(value & 0xff, at: Self.dot(at: target))
+        target.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+        count &+= start.distance(to: target) &+ 1
     }
 
-    /// `"5c:cf:7f:01:02:03"`: 19 bytes, one capacity check.
+    /// A dot at `target`; returns the address after it.
+    @inline(__always)
+    private static func dot(at target: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        target.storeBytes(of: UInt8(ascii: "."), as: UInt8.self)
+        return target + 1
+    }
+
+    /// The decimal digits of `octet` (below 256) at `target`; returns the address after them.
+    @inline(__always)
+    private static func writeOctet(_ octet: UInt32, at target: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        if octet >= 100 {
+            let hundreds = octet / 100
+            target.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: hundreds), as: UInt8.self)
+            (target + 1).storeBytes(of: digitPair(octet &- hundreds &* 100), as: UInt16.self)
+            return target + 3
+        }
+        if octet >= 10 {
+            target.storeBytes(of: digitPair(octet), as: UInt16.self)
+            return target + 2
+        }
+        target.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: octet), as: UInt8.self)
+        return target + 1
+    }
+
+    /// `"0x0800"`: 8 bytes, one capacity check.
+    @inline(__always)
+    mutating func appendQuotedHex16(_ value: UInt16) {
+        reserve(8)
+        // Stores at count ..< count + 8, reserved above.
+        base[count] = UInt8(ascii: "\"")
+        base[count + 1] = UInt8(ascii: "0")
+        base[count + 2] = UInt8(ascii: "x")
+        base[count + 3] = JSONWriter.hexDigit(UInt8(truncatingIfNeeded: value >> 12) & 0xf)
+        base[count + 4] = JSONWriter.hexDigit(UInt8(truncatingIfNeeded: value >> 8) & 0xf)
+        base[count + 5] = JSONWriter.hexDigit(UInt8(truncatingIfNeeded: value >> 4) & 0xf)
+        base[count + 6] = JSONWriter.hexDigit(UInt8(truncatingIfNeeded: value) & 0xf)
+        base[count + 7] = UInt8(ascii: "\"")
+        count += 8
+    }
+
+    /// `"5c:cf:7f:01:02:03"` (the text of `MACAddress.description`): 19 bytes, one capacity check, each byte's two
+    /// hex digits from a table.
     mutating func appendQuotedMAC(_ address: MACAddress) {
         let length = MACAddress.textLength + 2
-        if length > capacity - count { grow(length) }
-        // Stores at count ..< count + 19 <= capacity.
-        base[count] = UInt8(ascii: "\"")
-        let written = address.writeText(into: UnsafeMutableBufferPointer(start: base + count + 1,
-                                                                         count: MACAddress.textLength))
-        base[count + 1 + written] = UInt8(ascii: "\"")
-        count += written + 2
+        reserve(length)
+        // A quote, six pairs of digits with a colon between, a quote: count ..< count + 19, reserved above.
+        let start = UnsafeMutableRawPointer(base + count)
+        start.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+        Self.hexPairs.withUnsafeBufferPointer { pairs in
+            for index in 0..<6 {
+                let byte = Int(truncatingIfNeeded: address.rawValue >> UInt64(40 - 8 * index)) & 0xff
+                let target = start + 1 + 3 * index
+                if index > 0 { (target - 1).storeBytes(of: UInt8(ascii: ":"), as: UInt8.self) }
+                // byte < 256 = pairs.count.
+                target.storeBytes(of: pairs[byte], as: UInt16.self)
+            }
+        }
+        (start + length - 1).storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+        count &+= length
     }
 
-    /// A signed integer: "-" then the magnitude.
-    @inline(__always)
-    mutating func appendInt(_ value: Int) {
-        if value < 0 { append(UInt8(ascii: "-")) }
-        appendDecimal(UInt64(value.magnitude))
+    /// The two lower-case hex digits of every byte ("00" … "ff"), each as it lies in memory.
+    private static let hexPairs: [UInt16] = (0..<256).map { byte in
+        let digits = (JSONWriter.hexDigit(UInt8(byte >> 4)), JSONWriter.hexDigit(UInt8(byte & 0xf)))
+        return withUnsafeBytes(of: digits) { $0.loadUnaligned(as: UInt16.self) }
     }
 
     /// "00", "01", … "99".

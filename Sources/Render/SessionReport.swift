@@ -6,6 +6,13 @@ public enum SessionReport {
     /// Writes one session as a complete JSON object.
     public static func writeJSON(_ session: SessionSummary, into json: inout JSONWriter,
                                  extra: (inout JSONWriter) -> Void = { _ in }) {
+        json.withUnique { writeMembers(session, into: &$0) }
+        extra(&json)
+        json.endObject()
+    }
+
+    /// The object's opening brace and every member but the caller's `extra` ones.
+    static func writeMembers(_ session: SessionSummary, into json: inout UniqueJSONWriter) {
         json.beginObject()
         json.field("id", session.id)
         json.field("proto", session.proto.name)
@@ -14,8 +21,8 @@ public enum SessionReport {
         json.field("client_guessed", session.clientGuessed)
         json.field("state", session.state.rawValue)
         json.field("history", session.history)
-        json.key("start"); json.raw(epoch(session.startNanoseconds))
-        json.key("end"); json.raw(epoch(session.endNanoseconds))
+        json.key("start"); json.timestamp(nanoseconds: session.startNanoseconds)
+        json.key("end"); json.timestamp(nanoseconds: session.endNanoseconds)
         json.key("duration"); json.double(session.duration)
         json.field("first_frame", session.firstFrame)
         json.field("last_frame", session.lastFrame)
@@ -25,10 +32,12 @@ public enum SessionReport {
         json.key("handshake_rtt")
         if let rtt = session.handshakeRTT { json.double(rtt) } else { json.null() }
         if session.proto == .tcp {
-            if let state = session.clientState { json.field("client_tcp_state", state.description) }
-            if let state = session.serverState { json.field("server_tcp_state", state.description) }
+            if let state = session.clientState { json.field("client_tcp_state", literal: FrameJSON.name(of: state)) }
+            if let state = session.serverState { json.field("server_tcp_state", literal: FrameJSON.name(of: state)) }
             json.key("analysis"); json.arrayValue()
-            for (flag, name) in TCPAnalysisFlags.names where session.analysisSeen.contains(flag) { json.string(name) }
+            for (flag, name) in FrameJSON.analysisNames where session.analysisSeen.rawValue & flag.rawValue != 0 {
+                json.string(literal: name)
+            }
             json.endArray()
             writeCounts("retransmissions", session.retransmissions, into: &json)
             writeCounts("zero_window_frames", session.zeroWindowFrames, into: &json)
@@ -82,8 +91,6 @@ public enum SessionReport {
         for anomaly in session.anomalies { json.string(anomaly) }
         json.endArray()
         json.field("end_reason", session.endReason.rawValue)
-        extra(&json)
-        json.endObject()
     }
 
     /// A text block: endpoints, state and history, duration, counts, DNS and HTTP transactions, anomalies.
@@ -156,25 +163,25 @@ public enum SessionReport {
         }
     }
 
-    static func writeEndpoint(_ name: StaticString, _ endpoint: Endpoint, into json: inout JSONWriter) {
+    static func writeEndpoint(_ name: StaticString, _ endpoint: Endpoint, into json: inout UniqueJSONWriter) {
         json.key(name); json.objectValue()
         json.key("ip"); json.ip(endpoint.ip)
         json.field("port", endpoint.port)
         json.endObject()
     }
 
-    static func writeCounts(_ name: StaticString, _ counts: DirectionCounts, into json: inout JSONWriter) {
+    static func writeCounts(_ name: StaticString, _ counts: DirectionCounts, into json: inout UniqueJSONWriter) {
         json.key(name); json.objectValue()
         json.field("client", counts.client)
         json.field("server", counts.server)
         json.endObject()
     }
 
-    static func optionalString(_ name: StaticString, _ value: String?, into json: inout JSONWriter) {
+    static func optionalString(_ name: StaticString, _ value: String?, into json: inout UniqueJSONWriter) {
         if let value { json.field(name, value) } else { json.fieldNull(name) }
     }
 
-    static func optionalInt(_ name: StaticString, _ value: Int?, into json: inout JSONWriter) {
+    static func optionalInt(_ name: StaticString, _ value: Int?, into json: inout UniqueJSONWriter) {
         if let value { json.field(name, value) } else { json.fieldNull(name) }
     }
 

@@ -29,26 +29,37 @@ public struct StepJSONCache {
 
     /// `LessonText.writeStep`, byte for byte.
     public mutating func writeStep(_ step: Step, into json: inout JSONWriter) {
+        // The last step with this step's session: equal then means equal but for the session, and `step` need
+        // not be copied to compare.
+        lastKey.session = step.session
+        if hasLast, lastKey == step {
+            Self.write(session: step.session, tail: lastTail, into: &json)
+            return
+        }
         var key = step
         key.session = nil
         let tail: [UInt8]
-        if hasLast, lastKey == key {
-            tail = lastTail
-        } else if let cached = tails[key] {
+        if let cached = tails[key] {
             tail = cached
-            remember(key, cached)
         } else if let built = Self.members(of: key, scratch: &scratch) {
             if tails.count >= Self.capacity { tails.removeAll(keepingCapacity: true) }
             tails[key] = built
             tail = built
-            remember(key, built)
         } else {
             LessonText.writeStep(step, into: &json)
             return
         }
-        json.objectValue()
-        if let session = step.session { json.field("session", session) } else { json.fieldNull("session") }
-        tail.withUnsafeBytes { json.endObject(withWrittenMembers: $0) }
+        remember(key, tail)
+        Self.write(session: step.session, tail: tail, into: &json)
+    }
+
+    /// `{"session":…` and the members after it.
+    private static func write(session: Int?, tail: [UInt8], into json: inout JSONWriter) {
+        json.withUnique { json in
+            json.objectValue()
+            if let session { json.field("session", session) } else { json.fieldNull("session") }
+            tail.withUnsafeBytes { json.endObject(withWrittenMembers: $0) }
+        }
     }
 
     private mutating func remember(_ key: Step, _ tail: [UInt8]) {
