@@ -1,9 +1,52 @@
+import Capture
 import Sessions
 import Wire
 
 /// Writes one frame of `read --format json`: the names here are fixed (outside tools rely on them); add, never
 /// rename. Every value comes from the decoded frame or the session annotation.
 public enum FrameJSON {
+    /// A whole line but its step and closing brace: the frame's own fields, its session and its layers, through
+    /// one lent writer (one call into Render per line: across modules every writer call is a call).
+    public static func writeFrame(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation,
+                                  into json: inout JSONWriter) {
+        json.withUnique { json in
+            writeHead(frame, into: &json)
+            if let session = annotation.session { json.field("session", session) } else { json.fieldNull("session") }
+            writeLayersAfterSession(decoded, annotation, frameNumber: frame.number, into: &json)
+        }
+    }
+
+    /// `writeFrame` with `0` standing for the session number, for a flow-partitioned worker, which writes lines
+    /// before sessions have their final numbers. Returns where the stand-in is in the writer's bytes (nil: the frame
+    /// has no session, and says `null`).
+    public static func writeFrameWithSessionStandIn(_ frame: Frame, _ decoded: DecodedFrame,
+                                                    _ annotation: FrameAnnotation, into json: inout JSONWriter) -> Int? {
+        json.withUnique { json in
+            writeHead(frame, into: &json)
+            var standIn: Int?
+            if annotation.session != nil {
+                json.key("session")
+                standIn = json.byteCount
+                json.int(0)
+            } else {
+                json.fieldNull("session")
+            }
+            writeLayersAfterSession(decoded, annotation, frameNumber: frame.number, into: &json)
+            return standIn
+        }
+    }
+
+    /// The fields every line starts with, the object left open.
+    static func writeHead(_ frame: Frame, into json: inout UniqueJSONWriter) {
+        json.beginObject()
+        json.field("frame", frame.number)
+        json.key("time"); json.timestamp(seconds: frame.seconds, nanoseconds: frame.nanoseconds)
+        json.field("length", frame.originalLength)
+        json.field("caplen", frame.capturedLength)
+        json.field("linktype", frame.linkType)
+        if let index = frame.interfaceIndex { json.field("interface", index) }
+    }
+
     /// The frame's layers and session fields, written into an already open object.
     public static func writeLayers(_ frame: DecodedFrame, _ annotation: FrameAnnotation, frameNumber: Int,
                                    into json: inout JSONWriter) {

@@ -153,6 +153,8 @@ public struct UniqueJSONWriter: ~Copyable {
 
     @inline(__always) public mutating func key(_ key: StaticString) { core.key(key) }
     public mutating func key(dynamic key: String) { core.key(dynamic: key) }
+    /// Bytes written so far (where the next value will start, once its separator is written).
+    var byteCount: Int { core.storage.count }
 
     public mutating func string(_ value: String) { core.string(value) }
     @inline(__always) public mutating func string(literal value: StaticString) { core.string(literal: value) }

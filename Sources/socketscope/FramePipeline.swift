@@ -125,19 +125,10 @@ final class FramePipeline {
     @Sendable static func prepareJSON(_ frame: Frame, _ tracked: TrackedFrame, into json: inout JSONWriter,
                                       buffer: inout [UInt8]) -> Range<Int>? {
         json.reset()
-        writeJSONHead(frame, into: &json)
-        var mark: Range<Int>?
-        if tracked.annotation.session != nil {
-            json.key("session")
-            let offset = buffer.count + json.withBytes { $0.count }
-            json.int(0)
-            mark = offset..<(offset + 1)
-        } else {
-            json.fieldNull("session")
-        }
-        FrameJSON.writeLayersAfterSession(tracked.decoded, tracked.annotation, frameNumber: frame.number, into: &json)
+        let standIn = FrameJSON.writeFrameWithSessionStandIn(frame, tracked.decoded, tracked.annotation, into: &json)
+        let start = buffer.count
         json.withBytes { buffer.append(contentsOf: $0) }
-        return mark
+        return standIn.map { (start + $0)..<(start + $0 + 1) }
     }
 
     /// Puts out a line a worker prepared: its bytes with the session's number in place of the stand-in, then the
@@ -169,26 +160,13 @@ final class FramePipeline {
         }
     }
 
-    /// The fields every JSON line starts with.
-    static func writeJSONHead(_ frame: Frame, into json: inout JSONWriter) {
-        json.beginObject()
-        json.field("frame", frame.number)
-        json.key("time"); json.timestamp(seconds: frame.seconds, nanoseconds: frame.nanoseconds)
-        json.field("length", frame.originalLength)
-        json.field("caplen", frame.capturedLength)
-        json.field("linktype", frame.linkType)
-        if let index = frame.interfaceIndex { json.field("interface", index) }
-    }
-
     static func writeJSON(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation, _ lesson: FrameLesson?,
                           into json: inout JSONWriter, steps: inout StepJSONCache, sink: OutputSink) {
         json.reset()
-        writeJSONHead(frame, into: &json)
-        FrameJSON.writeLayers(decoded, annotation, frameNumber: frame.number, into: &json)
+        FrameJSON.writeFrame(frame, decoded, annotation, into: &json)
         if let lesson { steps.writeFrameLesson(lesson, into: &json) }
         json.endObject()
-        json.withBytes { sink.write(bytes: $0) }
-        sink.endLine()
+        json.withBytes { line in sink.writeLine { $0.append(contentsOf: line) } }
     }
 
     // MARK: Text
