@@ -9,13 +9,19 @@ public final class OutputSink {
     private let fd: Int32
     private let flushThreshold: Int
     /// Flush after every line (live capture: output appears as frames arrive).
-    public var flushEachLine = false
+    public var flushEachLine = false {
+        didSet { lineFlushThreshold = flushEachLine ? 0 : flushThreshold }
+    }
+    /// The buffer size at which a finished line is flushed: `flushThreshold`, or 0 with `flushEachLine` (one stored
+    /// value read per line instead of two).
+    private var lineFlushThreshold: Int
     /// Set when a write failed (e.g. a closed pipe); later writes are dropped.
     public private(set) var failed = false
 
     public init(fd: Int32 = 1, flushThreshold: Int = 1 << 16) {
         self.fd = fd
         self.flushThreshold = flushThreshold
+        lineFlushThreshold = flushThreshold
         buffer.reserveCapacity(flushThreshold + 4096)
     }
 
@@ -36,20 +42,25 @@ public final class OutputSink {
     /// Writes whole lines (each already ending with a newline) and flushes as `endLine` would.
     public func write(lines bytes: [UInt8]) {
         buffer.append(contentsOf: bytes)
-        if flushEachLine || buffer.count >= flushThreshold { flush() }
+        if buffer.count >= lineFlushThreshold { flush() }
     }
 
     /// Lends the buffer to `body` to write one line (one exclusive access for all its pieces, where each `write`
     /// is an access of its own), then ends the line as `endLine` does.
     @inline(__always) public func writeLine(_ body: (inout [UInt8]) -> Void) {
+        if Self.appendLine(to: &buffer, body) >= lineFlushThreshold { flush() }
+    }
+
+    /// The line and its newline in one access to the buffer; returns the buffer's size.
+    @inline(__always) private static func appendLine(to buffer: inout [UInt8], _ body: (inout [UInt8]) -> Void) -> Int {
         body(&buffer)
-        endLine()
+        buffer.append(0x0a)
+        return buffer.count
     }
 
     /// Ends a line and flushes if the buffer is large (or always, with `flushEachLine`).
     @inline(__always) public func endLine() {
-        buffer.append(0x0a)
-        if flushEachLine || buffer.count >= flushThreshold { flush() }
+        if Self.appendLine(to: &buffer, { _ in }) >= lineFlushThreshold { flush() }
     }
 
     public func flush() {
