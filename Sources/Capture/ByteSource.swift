@@ -90,10 +90,16 @@ final class ByteSource {
             recycleSkips -= 1
         }
         if n > 0 {
-            out.reserveCapacity(n)
             // start + n <= start + count <= buffer.count
             buffer.withUnsafeBytes { raw in
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[start..<(start + n)]))
+                let bytes = UnsafeRawBufferPointer(rebasing: raw[start..<(start + n)])
+                if out.capacity >= n {
+                    out.append(contentsOf: bytes)
+                } else {
+                    // A new array made from the bytes: one allocation and one copy (growing an empty one went
+                    // through the general reallocation path first).
+                    out = Array(bytes)
+                }
             }
         }
         consume(n)
