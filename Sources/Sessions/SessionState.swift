@@ -41,6 +41,18 @@ class SessionState {
 
     func direction(sourceIsLow: Bool) -> Direction { sourceIsLow == clientIsLow ? .clientToServer : .serverToClient }
 
+    /// Counts one frame of the session: frame `number` at packet time `time`, from `direction`'s sender, with
+    /// `payloadBytes` of payload.
+    func countFrame(_ number: Int, time: Int64, direction: Direction, payloadBytes: Int64) {
+        frameCount += 1
+        lastFrame = number
+        lastTime = time
+        // Whole values stored back: `packets[direction] += 1` (a modify through the subscript) kept a runtime
+        // exclusivity check on every frame.
+        packets = packets.adding(1, to: direction)
+        wireBytes = wireBytes.adding(payloadBytes, to: direction)
+    }
+
     func note(_ anomaly: String) {
         if !anomalies.contains(anomaly) { anomalies.append(anomaly) }
     }

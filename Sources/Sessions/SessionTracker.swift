@@ -23,13 +23,16 @@ public final class SessionTracker {
     /// Times a reassembly cap forced a hole to be declared.
     public private(set) var reassemblyCapHits = 0
     /// Out-of-order bytes buffered right now, over all flows.
-    public private(set) var bufferedBytes = 0
+    public var bufferedBytes: Int { reassemblyBudget }
     /// Sessions live right now.
     public var liveSessionCount: Int { table.count }
     /// Numbers each session by the frame that opened it instead of 1, 2, 3…: for a tracker that sees only some
     /// of the flows (one worker of a flow-partitioned pipeline), whose merger renumbers sessions in frame order.
     public var numbersSessionsByFirstFrame = false
 
+    /// What `bufferedBytes` reports. The reassemblers get a local copy of it, written back after each frame: passed
+    /// in place, into calls that deliver stream data to callbacks, it took a runtime exclusivity check per call.
+    private var reassemblyBudget = 0
     private var table: [FlowKey: SessionState] = [:]
     private var lists = [IdleList(), IdleList(), IdleList()]
     private var nextID = 1
@@ -110,8 +113,8 @@ public final class SessionTracker {
         if let existing = table[key] {
             // The key's protocol is TCP, and only TCPSession values are stored under TCP keys.
             let old = unsafeDowncast(existing, to: TCPSession.self)
-            let sender = old.side(old.direction(sourceIsLow: sourceIsLow))
-            if pureSYN, sender.baseSet, tcp.sequenceNumber != sender.base.rawValue {
+            let sender = old.direction(sourceIsLow: sourceIsLow)
+            if pureSYN, old.sides[sender].baseSet, tcp.sequenceNumber != old.sides[sender].base.rawValue {
                 // Port reuse: a new SYN with a new ISN on the same 4-tuple starts a new connection (as Wireshark).
                 end(old, reason: .replaced)
                 session = newTCPSession(key: key, source: source, destination: destination, sourceIsLow: sourceIsLow,
@@ -135,11 +138,7 @@ public final class SessionTracker {
         let seq = SequenceNumber(tcp.sequenceNumber)
         let ack = SequenceNumber(tcp.acknowledgementNumber)
         let hasACK = flags.contains(.ack)
-        session.frameCount += 1
-        session.lastFrame = number
-        session.lastTime = time
-        session.packets[direction] += 1
-        session.wireBytes[direction] += Int64(segmentLength)
+        session.countFrame(number, time: time, direction: direction, payloadBytes: Int64(segmentLength))
 
         var annotation = FrameAnnotation()
         annotation.session = session.id
@@ -163,6 +162,9 @@ public final class SessionTracker {
         let firstSegment = !session.anySegment
         session.anySegment = true
         let limits = self.limits
+        var budget = reassemblyBudget
+        // The HTTP exchanges whose heads this frame completes.
+        var completedHTTP: [HTTPTransaction] = []
 
         let closedNow: Bool = session.withSides(direction) { fwd, rev in
             // Wireshark's relative-number bases: the ISN; without a SYN one before the first number seen, or
@@ -223,33 +225,9 @@ public final class SessionTracker {
             session.analysisSeen.formUnion(result.flags)
 
             // Zeek: checksum, history, zero window, retransmission, state machine.
-            if frame.transportChecksum == .bad { session.zeek.scaledEvent("c", originator) }
-            if !fwd.zeekStarted {
-                fwd.zeekStart = seq
-                fwd.zeekLast = seq
-                fwd.zeekStarted = true
-            }
-            session.zeek.updateHistory(flags: flags, originator: originator,
-                                       relativeSequence: seq.relative(to: fwd.zeekStart), length: segmentLength)
-            let zeekMe = originator ? session.zeek.state.0 : session.zeek.state.1
-            let zeekPeer = originator ? session.zeek.state.1 : session.zeek.state.0
-            if tcp.window == 0, !flags.contains(.rst), zeekPeer != .closed, zeekMe != .reset {
-                session.zeek.scaledEvent("w", originator)
-            }
-            let onePast = seq + sequenceSpace
-            let delta = onePast - fwd.zeekLast
-            let tooLarge: Int32 = 1_048_576  // Zeek's TOO_LARGE_SEQ_DELTA
-            if !flags.isDisjoint(with: [.syn, .rst]), delta > tooLarge || delta < -tooLarge {
-                // An outlandish SYN/RST sequence number is not trusted.
-            } else if flags.contains(.fin), fwd.zeekLast == fwd.zeekStart + 1 {
-                fwd.zeekLast = onePast
-            } else if zeekMe == .reset {
-            } else if delta > 0 {
-                fwd.zeekLast = onePast
-            } else if segmentLength > 0 {
-                session.zeek.scaledEvent("t", originator)
-            }
-            session.zeek.updateState(flags: flags, originator: originator, length: segmentLength)
+            session.zeek.segment(flags: flags, originator: originator, sequence: seq, sequenceSpace: sequenceSpace,
+                                 length: segmentLength, window: tcp.window,
+                                 badChecksum: frame.transportChecksum == .bad)
 
             // RFC 793 states of both ends.
             let acksPeerSYN = hasACK && rev.sawSYN && ack - (rev.isn + 1) >= 0
@@ -264,8 +242,12 @@ public final class SessionTracker {
             if flags.contains(.fin), fwd.finSequence == nil { fwd.finSequence = dataStart + seglen }
             // Local functions, not closures in constants: those are escaping, and their captures went on the heap
             // for every segment.
-            func emitForward(_ chunk: StreamChunk) { self.deliver(chunk, session: session, direction: direction) }
-            func emitReverse(_ chunk: StreamChunk) { self.deliver(chunk, session: session, direction: direction.reversed) }
+            func emitForward(_ chunk: StreamChunk) {
+                self.deliver(chunk, session: session, direction: direction, completing: &completedHTTP)
+            }
+            func emitReverse(_ chunk: StreamChunk) {
+                self.deliver(chunk, session: session, direction: direction.reversed, completing: &completedHTTP)
+            }
             // Reassemblers are updated where they are stored: copying one out and back costs a retain and a
             // release of each of its buffers per segment.
             if !flags.contains(.rst) {
@@ -274,7 +256,7 @@ public final class SessionTracker {
                     let start = frame.payloadOffset, count = frame.payloadLength
                     if count > 0, start >= 0, count <= bytes.count - start {
                         let observation = reassembler.segment(offset: offset, bytes: bytes[start..<(start + count)],
-                                                              frame: number, budget: &self.bufferedBytes,
+                                                              frame: number, budget: &budget,
                                                               emit: emitForward)
                         if observation.mismatch {
                             annotation.overlapMismatch = true
@@ -286,7 +268,7 @@ public final class SessionTracker {
                         }
                     }
                     if flags.contains(.fin) {
-                        reassembler.fin(at: offset + Int64(segmentLength), frame: number, budget: &self.bufferedBytes,
+                        reassembler.fin(at: offset + Int64(segmentLength), frame: number, budget: &budget,
                                         emit: emitForward)
                     }
                 }
@@ -294,21 +276,22 @@ public final class SessionTracker {
             if hasACK, !flags.contains(.rst) {
                 rev.reassembler?.update { reassembler in
                     reassembler.acknowledged(upTo: reassembler.offset(of: ack), frame: number,
-                                             budget: &self.bufferedBytes, emit: emitReverse)
+                                             budget: &budget, emit: emitReverse)
                 }
             }
             if flags.contains(.rst) {
                 fwd.reassembler?.update { reassembler in
-                    reassembler.close(frame: number, reason: .reset, budget: &self.bufferedBytes, emit: emitForward)
+                    reassembler.close(frame: number, reason: .reset, budget: &budget, emit: emitForward)
                 }
                 rev.reassembler?.update { reassembler in
-                    reassembler.close(frame: number, reason: .reset, budget: &self.bufferedBytes, emit: emitReverse)
+                    reassembler.close(frame: number, reason: .reset, budget: &budget, emit: emitReverse)
                 }
             }
             annotation.clientState = originator ? fwd.state : rev.state
             annotation.serverState = originator ? rev.state : fwd.state
             return flags.contains(.rst) || fwd.finAcknowledged && rev.finAcknowledged
         }
+        reassemblyBudget = budget
 
         if flags.contains(.fin), session.firstFIN == nil { session.firstFIN = SideEvent(frame: number, direction: direction) }
         if flags.contains(.rst), session.firstRST == nil { session.firstRST = SideEvent(frame: number, direction: direction) }
@@ -321,25 +304,23 @@ public final class SessionTracker {
         if let dns = frame.dns {
             annotation.dns = handleDNS(dns, session: session, frame: number, time: time)
         }
-        if !pendingHTTP.isEmpty {
-            annotation.http = pendingHTTP
-            pendingHTTP = []
-        }
+        if !completedHTTP.isEmpty { annotation.http = completedHTTP }
         return annotation
     }
 
     /// The frame being processed (HTTP heads completed by it are attributed to it).
     private var currentFrame = 0
-    /// HTTP exchanges completed while processing the current frame.
-    private var pendingHTTP: [HTTPTransaction] = []
 
-    private func deliver(_ chunk: StreamChunk, session: TCPSession, direction: Direction) {
+    /// Hands a stream chunk to the stream callback and the session's HTTP tracker; the exchanges whose heads it
+    /// completes are appended to `completed`.
+    private func deliver(_ chunk: StreamChunk, session: TCPSession, direction: Direction,
+                         completing completed: inout [HTTPTransaction]) {
         if case .gap = chunk { session.zeek.scaledEvent("g", direction == .clientToServer) }
         onStreamData?(session.id, direction, chunk)
         if let http = session.http {
-            let completed = http.feed(chunk, direction: direction, frame: HTTPTransactions.frame(of: chunk),
-                                      session: session.id, body: onHTTPBody)
-            if !completed.isEmpty { pendingHTTP.append(contentsOf: completed) }
+            let heads = http.feed(chunk, direction: direction, frame: HTTPTransactions.frame(of: chunk),
+                                  session: session.id, body: onHTTPBody)
+            if !heads.isEmpty { completed.append(contentsOf: heads) }
             if let anomaly = http.anomaly {
                 session.note(anomaly)
                 http.anomaly = nil
@@ -400,11 +381,7 @@ public final class SessionTracker {
         }
         let direction = session.direction(sourceIsLow: sourceIsLow)
         let length = max(0, frame.payloadLength) + max(0, frame.payloadMissing)
-        session.frameCount += 1
-        session.lastFrame = number
-        session.lastTime = time
-        session.packets[direction] += 1
-        session.wireBytes[direction] += Int64(length)
+        session.countFrame(number, time: time, direction: direction, payloadBytes: Int64(length))
         if frame.transportChecksum == .bad { session.zeek.scaledEvent("c", direction == .clientToServer) }
         session.zeek.udpDatagram(originator: direction == .clientToServer)
 
@@ -460,17 +437,20 @@ public final class SessionTracker {
         let summary: SessionSummary
         if session.key.proto == .tcp {
             let tcp = unsafeDowncast(session, to: TCPSession.self)
+            var budget = reassemblyBudget
+            // Heads completed as the session ends belong to no frame: not reported.
+            var discarded: [HTTPTransaction] = []
             for direction in [Direction.clientToServer, .serverToClient] {
                 tcp.withSides(direction) { fwd, _ in
                     fwd.reassembler?.update { reassembler in
-                        reassembler.close(frame: tcp.lastFrame, reason: .sessionEnd, budget: &self.bufferedBytes) { chunk in
-                            self.deliver(chunk, session: tcp, direction: direction)
+                        reassembler.close(frame: tcp.lastFrame, reason: .sessionEnd, budget: &budget) { chunk in
+                            self.deliver(chunk, session: tcp, direction: direction, completing: &discarded)
                         }
                     }
                 }
             }
+            reassemblyBudget = budget
             tcp.http?.finish()
-            pendingHTTP = []
             summary = tcp.summary(reason: reason)
         } else {
             summary = unsafeDowncast(session, to: UDPSession.self).summary(reason: reason)
