@@ -9,14 +9,28 @@ public final class SessionTracker {
     public let options: SessionOptions
     /// Called once for every session that ends (closed and lingered, idle, evicted, replaced, or at `finish()`).
     /// When nil, ended sessions are kept and returned by `finish()`.
-    public var onSessionEnd: ((SessionSummary) -> Void)?
+    public var onSessionEnd: ((SessionSummary) -> Void)? {
+        get { sessionEndHandler }
+        set { sessionEndHandler = newValue }
+    }
     /// Receives each TCP direction's bytes in order, with gaps, as they become deliverable:
     /// (session id, direction, chunk). The chunk's slice is only valid during the call.
-    public var onStreamData: ((Int, Direction, StreamChunk) -> Void)?
+    public var onStreamData: ((Int, Direction, StreamChunk) -> Void)? {
+        get { streamDataHandler }
+        set { streamDataHandler = newValue }
+    }
     /// Receives each HTTP response's decoded body bytes (chunk framing removed) as they arrive: (session id,
     /// response index, bytes). The index counts the session's final (non-1xx) responses from 1. Bytes lost in a
     /// capture gap are not delivered. The slice is only valid during the call.
-    public var onHTTPBody: ((_ session: Int, _ responseIndex: Int, _ bytes: ArraySlice<UInt8>) -> Void)?
+    public var onHTTPBody: ((_ session: Int, _ responseIndex: Int, _ bytes: ArraySlice<UInt8>) -> Void)? {
+        get { httpBodyHandler }
+        set { httpBodyHandler = newValue }
+    }
+    // The callbacks are stored privately: a public stored property keeps a runtime exclusivity check on every
+    // read (one per stream chunk), since another module could access it.
+    private var sessionEndHandler: ((SessionSummary) -> Void)?
+    private var streamDataHandler: ((Int, Direction, StreamChunk) -> Void)?
+    private var httpBodyHandler: ((Int, Int, ArraySlice<UInt8>) -> Void)?
 
     /// Sessions ended early to respect `maxFlows`.
     public private(set) var evictedCount = 0
@@ -316,10 +330,10 @@ public final class SessionTracker {
     private func deliver(_ chunk: StreamChunk, session: TCPSession, direction: Direction,
                          completing completed: inout [HTTPTransaction]) {
         if case .gap = chunk { session.zeek.scaledEvent("g", direction == .clientToServer) }
-        onStreamData?(session.id, direction, chunk)
+        streamDataHandler?(session.id, direction, chunk)
         if let http = session.http {
             let heads = http.feed(chunk, direction: direction, frame: HTTPTransactions.frame(of: chunk),
-                                  session: session.id, body: onHTTPBody)
+                                  session: session.id, body: httpBodyHandler)
             if !heads.isEmpty { completed.append(contentsOf: heads) }
             if let anomaly = http.anomaly {
                 session.note(anomaly)
