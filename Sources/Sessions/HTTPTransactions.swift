@@ -446,9 +446,30 @@ final class HTTPTransactions {
     /// True when the message's last transfer coding is chunked (RFC 9112 §6.1).
     static func isChunked(_ head: HTTPHead) -> Bool {
         guard let codings = head.header("Transfer-Encoding") else { return false }
-        guard let last = codings.split(separator: ",").last else { return false }
-        return last.filter { $0 != " " && $0 != "\t" }.lowercased() == "chunked"
+        return isChunked(codings: codings)
     }
+
+    /// Whether the last non-empty comma-separated element of a Transfer-Encoding value is "chunked", spaces and tabs
+    /// ignored, letters in any case. Compared as bytes: header text is ASCII or Latin-1, where no other character
+    /// lower-cases to an ASCII letter, so this decides what `lowercased() == "chunked"` did, without the Strings.
+    static func isChunked(codings: String) -> Bool {
+        let bytes = codings.utf8
+        let comma = UInt8(ascii: ",")
+        // The last element with any byte in it (`split` skipped empty ones).
+        var end = bytes.endIndex
+        while end > bytes.startIndex, bytes[bytes.index(before: end)] == comma { end = bytes.index(before: end) }
+        var start = end
+        while start > bytes.startIndex, bytes[bytes.index(before: start)] != comma { start = bytes.index(before: start) }
+        var matched = 0
+        for byte in bytes[start..<end] where byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t") {
+            let lower = byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte
+            guard matched < chunkedName.count, lower == chunkedName[matched] else { return false }
+            matched += 1
+        }
+        return matched == chunkedName.count
+    }
+
+    private static let chunkedName = Array("chunked".utf8)
 
     /// A switch of protocol takes effect once the response that announced it is complete.
     private var pendingTunnel = false

@@ -1,5 +1,6 @@
 import Testing
 import Wire
+@testable import Sessions
 
 /// `HTTPParser` decides the usual head's framing from its bytes (no Transfer-Encoding, at most one plain
 /// Content-Length) and everything else on the general path: both must frame as RFC 9112 §6.3 says.
@@ -55,5 +56,22 @@ struct HTTPFramingTests {
             == "conflicting Content-Length values (4, 5)")
         #expect(problem("POST / HTTP/1.1\r\nTransfer-Encoding: GZIP \r\n\r\n")
             == "Transfer-Encoding \"gzip\" without chunked last: the request's length is unknown")
+    }
+}
+
+
+/// `HTTPTransactions.isChunked(codings:)` compares bytes; the reference is what it replaced.
+@Suite("Transfer-Encoding: chunked last")
+struct ChunkedLastTests {
+    private static func reference(_ codings: String) -> Bool {
+        guard let last = codings.split(separator: ",").last else { return false }
+        return last.filter { $0 != " " && $0 != "\t" }.lowercased() == "chunked"
+    }
+
+    @Test(arguments: ["chunked", "Chunked", "gzip, chunked", "gzip,CHUNKED ", "chunked,", "chunked,,", ",chunked",
+                      " c h u n k e d ", "chunked, ", "chunked, gzip", "", ",", " ", "chunke", "chunkedd", "xchunked",
+                      "\tchunked\t", "chunk\u{E9}d", "CHUNK\u{C9}D", "gzip;q=1, chunked", "chunked;x=1"])
+    func sameAsStrings(_ codings: String) {
+        #expect(HTTPTransactions.isChunked(codings: codings) == Self.reference(codings), "\(codings)")
     }
 }
