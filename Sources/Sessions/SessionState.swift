@@ -93,3 +93,54 @@ struct IdleList {
         append(session)
     }
 }
+
+/// The live sessions by flow key, each on the idle list of its kind. One value, so that a frame finds and touches
+/// its session in one access (the tracker keeps it in a class, where each access is checked at run time).
+struct SessionTable {
+    private var byKey: [FlowKey: SessionState] = [:]
+    private var lists = [IdleList(), IdleList(), IdleList()]
+
+    var count: Int { byKey.count }
+    /// Every live session, in no particular order.
+    var all: Dictionary<FlowKey, SessionState>.Values { byKey.values }
+
+    /// The session of `key`, marked as just active.
+    mutating func touch(_ key: FlowKey) -> SessionState? {
+        guard let session = byKey[key] else { return nil }
+        lists[session.list.rawValue].touch(session)
+        return session
+    }
+
+    /// Adds a new session, the most recently active of its kind.
+    mutating func insert(_ session: SessionState, on kind: IdleListKind) {
+        byKey[session.key] = session
+        session.list = kind
+        lists[kind.rawValue].append(session)
+    }
+
+    /// Moves a session to the end of another idle list (a TCP connection that closed).
+    mutating func move(_ session: SessionState, to kind: IdleListKind) {
+        lists[session.list.rawValue].remove(session)
+        session.list = kind
+        lists[kind.rawValue].append(session)
+    }
+
+    mutating func remove(_ session: SessionState) {
+        byKey.removeValue(forKey: session.key)
+        lists[session.list.rawValue].remove(session)
+    }
+
+    /// The least recently active session of `kind`.
+    func oldest(_ kind: IdleListKind) -> SessionState? { lists[kind.rawValue].oldest }
+
+    /// The least recently active session of all (the first list's on a tie).
+    var longestIdle: SessionState? {
+        var victim: SessionState?
+        for list in lists {
+            if let candidate = list.oldest, victim.map({ candidate.lastTime < $0.lastTime }) ?? true {
+                victim = candidate
+            }
+        }
+        return victim
+    }
+}

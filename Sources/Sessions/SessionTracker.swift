@@ -39,7 +39,7 @@ public final class SessionTracker {
     /// Out-of-order bytes buffered right now, over all flows.
     public var bufferedBytes: Int { reassemblyBudget }
     /// Sessions live right now.
-    public var liveSessionCount: Int { table.count }
+    public var liveSessionCount: Int { live.count }
     /// Numbers each session by the frame that opened it instead of 1, 2, 3…: for a tracker that sees only some
     /// of the flows (one worker of a flow-partitioned pipeline), whose merger renumbers sessions in frame order.
     public var numbersSessionsByFirstFrame = false
@@ -47,8 +47,7 @@ public final class SessionTracker {
     /// What `bufferedBytes` reports. The reassemblers get a local copy of it, written back after each frame: passed
     /// in place, into calls that deliver stream data to callbacks, it took a runtime exclusivity check per call.
     private var reassemblyBudget = 0
-    private var table: [FlowKey: SessionState] = [:]
-    private var lists = [IdleList(), IdleList(), IdleList()]
+    private var live = SessionTable()
     private var nextID = 1
     private var ended: [SessionSummary] = []
     var pendingDNSCount = 0
@@ -97,9 +96,8 @@ public final class SessionTracker {
     /// Ends every live session (end of capture). Returns the sessions ended by this call, by id — plus, when
     /// `onSessionEnd` is nil, every session that ended earlier.
     public func finish() -> [SessionSummary] {
-        let live = table.values.sorted { $0.id < $1.id }
         var flushed: [SessionSummary] = []
-        for session in live {
+        for session in live.all.sorted(by: { $0.id < $1.id }) {
             let reason: SessionEndReason = session.list == .closed ? .closed : .endOfCapture
             if let summary = end(session, reason: reason, report: false) { flushed.append(summary) }
         }
@@ -124,7 +122,7 @@ public final class SessionTracker {
         let pureSYN = flags.contains(.syn) && !flags.contains(.ack)
         var preset: TCPAnalysisFlags = []
         let session: TCPSession
-        if let existing = table[key] {
+        if let existing = live.touch(key) {
             // The key's protocol is TCP, and only TCPSession values are stored under TCP keys.
             let old = unsafeDowncast(existing, to: TCPSession.self)
             let sender = old.direction(sourceIsLow: sourceIsLow)
@@ -137,7 +135,6 @@ public final class SessionTracker {
                 preset = .reusedPorts
             } else {
                 session = old
-                lists[old.list.rawValue].touch(old)
             }
         } else {
             session = newTCPSession(key: key, source: source, destination: destination, sourceIsLow: sourceIsLow,
@@ -311,9 +308,7 @@ public final class SessionTracker {
         if flags.contains(.rst), session.firstRST == nil { session.firstRST = SideEvent(frame: number, direction: direction) }
         if closedNow, !session.closed {
             session.closed = true
-            lists[session.list.rawValue].remove(session)
-            session.list = .closed
-            lists[IdleListKind.closed.rawValue].append(session)
+            live.move(session, to: .closed)
         }
         if let dns = frame.dns {
             annotation.dns = handleDNS(dns, session: session, frame: number, time: time)
@@ -363,9 +358,7 @@ public final class SessionTracker {
         session.http = HTTPTransactions(capacity: options.maxHTTPTransactionsPerSession,
                                         digests: options.httpBodyDigests)
         session.dnsLookup = dnsAddresses.lookup(session.server.ip, at: time)
-        table[key] = session
-        session.list = .open
-        lists[IdleListKind.open.rawValue].append(session)
+        live.insert(session, on: .open)
         return session
     }
 
@@ -377,10 +370,9 @@ public final class SessionTracker {
         let destination = Endpoint(ip: destinationIP, port: udp.destinationPort)
         let (key, sourceIsLow) = FlowKey.make(proto: .udp, source: source, destination: destination)
         let session: UDPSession
-        if let existing = table[key] {
+        if let existing = live.touch(key) {
             // Only UDPSession values are stored under UDP keys.
             session = unsafeDowncast(existing, to: UDPSession.self)
-            lists[session.list.rawValue].touch(session)
         } else {
             makeRoom()
             let (sourceIsClient, guessed) = udpClient(source: source, destination: destination)
@@ -389,9 +381,7 @@ public final class SessionTracker {
                                  time: time)
             nextID += 1
             session.dnsLookup = dnsAddresses.lookup(session.server.ip, at: time)
-            session.list = .udp
-            table[key] = session
-            lists[IdleListKind.udp.rawValue].append(session)
+            live.insert(session, on: .udp)
         }
         let direction = session.direction(sourceIsLow: sourceIsLow)
         let length = max(0, frame.payloadLength) + max(0, frame.payloadMissing)
@@ -421,21 +411,15 @@ public final class SessionTracker {
     }
 
     private func expire(_ kind: IdleListKind, now: Int64, timeout: Int64, reason: SessionEndReason) {
-        while let oldest = lists[kind.rawValue].oldest, now - oldest.lastTime > timeout {
+        while let oldest = live.oldest(kind), now - oldest.lastTime > timeout {
             end(oldest, reason: reason)
         }
     }
 
     /// Evicts the longest-idle session while the table is full.
     private func makeRoom() {
-        while table.count >= max(1, options.maxFlows) {
-            var victim: SessionState?
-            for list in lists {
-                if let candidate = list.oldest, victim.map({ candidate.lastTime < $0.lastTime }) ?? true {
-                    victim = candidate
-                }
-            }
-            guard let victim else { return }
+        while live.count >= max(1, options.maxFlows) {
+            guard let victim = live.longestIdle else { return }
             evictedCount += 1
             victim.note("evicted")
             end(victim, reason: victim.list == .closed ? .closed : .evicted)
@@ -444,8 +428,7 @@ public final class SessionTracker {
 
     @discardableResult
     private func end(_ session: SessionState, reason: SessionEndReason, report: Bool = true) -> SessionSummary? {
-        table.removeValue(forKey: session.key)
-        lists[session.list.rawValue].remove(session)
+        live.remove(session)
         pendingDNSCount -= session.pendingDNS.count
         session.pendingDNS = [:]
         let summary: SessionSummary
