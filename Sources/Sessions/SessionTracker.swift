@@ -252,12 +252,13 @@ public final class SessionTracker {
             let dataStart = seq + (flags.contains(.syn) ? 1 : 0)
             if flags.contains(.fin), fwd.finSequence == nil { fwd.finSequence = dataStart + seglen }
             // Local functions, not closures in constants: those are escaping, and their captures went on the heap
-            // for every segment.
-            func emitForward(_ chunk: StreamChunk) {
-                self.deliver(chunk, session: session, direction: direction, completing: &completedHTTP)
+            // for every segment. They are called from closure literals that pass `completedHTTP` in: a variable
+            // captured by a local function used as a closure value is checked for exclusivity at run time.
+            func emitForward(_ chunk: StreamChunk, _ heads: inout [HTTPTransaction]) {
+                self.deliver(chunk, session: session, direction: direction, completing: &heads)
             }
-            func emitReverse(_ chunk: StreamChunk) {
-                self.deliver(chunk, session: session, direction: direction.reversed, completing: &completedHTTP)
+            func emitReverse(_ chunk: StreamChunk, _ heads: inout [HTTPTransaction]) {
+                self.deliver(chunk, session: session, direction: direction.reversed, completing: &heads)
             }
             // Reassemblers are updated where they are stored: copying one out and back costs a retain and a
             // release of each of its buffers per segment.
@@ -268,7 +269,7 @@ public final class SessionTracker {
                     if count > 0, start >= 0, count <= bytes.count - start {
                         let observation = reassembler.segment(offset: offset, bytes: bytes[start..<(start + count)],
                                                               frame: number, budget: &budget,
-                                                              emit: emitForward)
+                                                              emit: { emitForward($0, &completedHTTP) })
                         if observation.mismatch {
                             annotation.overlapMismatch = true
                             session.note("overlap_mismatch")
@@ -280,22 +281,24 @@ public final class SessionTracker {
                     }
                     if flags.contains(.fin) {
                         reassembler.fin(at: offset + Int64(segmentLength), frame: number, budget: &budget,
-                                        emit: emitForward)
+                                        emit: { emitForward($0, &completedHTTP) })
                     }
                 }
             }
             if hasACK, !flags.contains(.rst) {
                 rev.reassembler?.update { reassembler in
                     reassembler.acknowledged(upTo: reassembler.offset(of: ack), frame: number,
-                                             budget: &budget, emit: emitReverse)
+                                             budget: &budget, emit: { emitReverse($0, &completedHTTP) })
                 }
             }
             if flags.contains(.rst) {
                 fwd.reassembler?.update { reassembler in
-                    reassembler.close(frame: number, reason: .reset, budget: &budget, emit: emitForward)
+                    reassembler.close(frame: number, reason: .reset, budget: &budget,
+                                      emit: { emitForward($0, &completedHTTP) })
                 }
                 rev.reassembler?.update { reassembler in
-                    reassembler.close(frame: number, reason: .reset, budget: &budget, emit: emitReverse)
+                    reassembler.close(frame: number, reason: .reset, budget: &budget,
+                                      emit: { emitReverse($0, &completedHTTP) })
                 }
             }
             annotation.clientState = originator ? fwd.state : rev.state
