@@ -104,17 +104,18 @@ final class HTTPTransactions {
     private func index(_ direction: Direction) -> Int { direction == .clientToServer ? 0 : 1 }
 
     /// Feeds one stream chunk of `direction`. `frame` is the frame to credit with heads this chunk completes.
-    /// Response body bytes go to `body` as (session, response index, bytes). Returns snapshots of the exchanges
-    /// whose request or response head this chunk completed (each as it stood at that moment).
+    /// Response body bytes go to `body` as (session, response index, bytes). Appends to `heads` snapshots of the
+    /// exchanges whose request or response head this chunk completed (each as it stood at that moment): straight
+    /// into the caller's list, no array per chunk.
     func feed(_ chunk: StreamChunk, direction: Direction, frame: Int, session: Int = 0,
-              body: ((Int, Int, ArraySlice<UInt8>) -> Void)? = nil) -> [HTTPTransaction] {
+              body: ((Int, Int, ArraySlice<UInt8>) -> Void)? = nil, into heads: inout [HTTPTransaction]) {
         switch mode {
         case .off, .tunnel:
-            return []
+            return
         case .detecting:
-            return detect(chunk, direction: direction, frame: frame, session: session, body: body)
+            detect(chunk, direction: direction, frame: frame, session: session, body: body, into: &heads)
         case .parsing:
-            return parse(chunk, direction: direction, frame: frame, session: session, body: body)
+            parse(chunk, direction: direction, frame: frame, session: session, body: body, into: &heads)
         }
     }
 
@@ -143,7 +144,7 @@ final class HTTPTransactions {
     // MARK: - Detection
 
     private func detect(_ chunk: StreamChunk, direction: Direction, frame: Int, session: Int,
-                        body: ((Int, Int, ArraySlice<UInt8>) -> Void)?) -> [HTTPTransaction] {
+                        body: ((Int, Int, ArraySlice<UInt8>) -> Void)?, into heads: inout [HTTPTransaction]) {
         let side = index(direction)
         switch chunk {
         case .gap:
@@ -152,11 +153,11 @@ final class HTTPTransactions {
             heldBytes[side] = 0
             skippedChunks += 1
             if skippedChunks > HTTPTransactions.maxSkippedChunks { abandon() }
-            return []
+            return
         case .end(_, let endFrame, let reason):
             held[side].append(Held(bytes: [], frame: endFrame, end: reason))
             if heldBytes[side] == 0, heldBytes[1 - side] == 0 { abandon() }
-            return []
+            return
         case .data(let bytes, _, let dataFrame):
             switch classify(side, adding: bytes) {
             case .other:
@@ -166,17 +167,16 @@ final class HTTPTransactions {
                 heldBytes[side] = 0
                 skippedChunks += 1
                 if skippedChunks > HTTPTransactions.maxSkippedChunks { abandon() }
-                return []
+                return
             case .undecided, .response:
                 // Too little to tell yet, or a status line before any request: hold it (capped).
-                guard bytes.count <= HTTPTransactions.maxProbeBytes - heldBytes[side] else { abandon(); return [] }
+                guard bytes.count <= HTTPTransactions.maxProbeBytes - heldBytes[side] else { abandon(); return }
                 held[side].append(Held(bytes: Array(bytes), frame: dataFrame, end: nil))
                 heldBytes[side] += bytes.count
-                return []
+                return
             case .request:
                 requestDirection = direction
                 mode = .parsing
-                var snapshots: [HTTPTransaction] = []
                 let pending = held
                 held = [[], []]
                 heldBytes = [0, 0]
@@ -187,14 +187,13 @@ final class HTTPTransactions {
                         guard mode == .parsing else { break }
                         let replayed: StreamChunk = piece.end.map { .end(offset: 0, frame: piece.frame, reason: $0) }
                             ?? .data(piece.bytes[...], offset: 0, frame: piece.frame)
-                        snapshots += parse(replayed, direction: replayDirection, frame: piece.frame, session: session,
-                                           body: body)
+                        parse(replayed, direction: replayDirection, frame: piece.frame, session: session, body: body,
+                              into: &heads)
                     }
                     if replaySide == side, mode == .parsing {
-                        snapshots += parse(chunk, direction: direction, frame: frame, session: session, body: body)
+                        parse(chunk, direction: direction, frame: frame, session: session, body: body, into: &heads)
                     }
                 }
-                return snapshots
             }
         }
     }
@@ -272,7 +271,7 @@ final class HTTPTransactions {
     // MARK: - Parsing
 
     private func parse(_ chunk: StreamChunk, direction: Direction, frame: Int, session: Int,
-                       body: ((Int, Int, ArraySlice<UInt8>) -> Void)?) -> [HTTPTransaction] {
+                       body: ((Int, Int, ArraySlice<UInt8>) -> Void)?, into heads: inout [HTTPTransaction]) {
         let isRequest = direction == requestDirection
         var events: [HTTPParserEvent]
         var atEnd = false
@@ -294,11 +293,8 @@ final class HTTPTransactions {
             events.removeAll(keepingCapacity: true)
             scratch = events
         }
-        guard !events.isEmpty else { return [] }
-        var snapshots: [HTTPTransaction] = []
-        handle(events, direction: direction, frame: frame, atEnd: atEnd, session: session, body: body,
-               into: &snapshots)
-        return snapshots
+        guard !events.isEmpty else { return }
+        handle(events, direction: direction, frame: frame, atEnd: atEnd, session: session, body: body, into: &heads)
     }
 
     /// The event buffer `parse` reuses.

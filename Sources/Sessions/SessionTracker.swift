@@ -330,9 +330,8 @@ public final class SessionTracker {
         if case .gap = chunk { session.zeek.scaledEvent("g", direction == .clientToServer) }
         streamDataHandler?(session.id, direction, chunk)
         if let http = session.http {
-            let heads = http.feed(chunk, direction: direction, frame: HTTPTransactions.frame(of: chunk),
-                                  session: session.id, body: httpBodyHandler)
-            if !heads.isEmpty { completed.append(contentsOf: heads) }
+            http.feed(chunk, direction: direction, frame: HTTPTransactions.frame(of: chunk), session: session.id,
+                      body: httpBodyHandler, into: &completed)
             if let anomaly = http.anomaly {
                 session.note(anomaly)
                 http.anomaly = nil
