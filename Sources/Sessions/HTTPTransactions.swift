@@ -303,6 +303,8 @@ final class HTTPTransactions {
     private func handle(_ events: [HTTPParserEvent], direction: Direction, frame: Int, atEnd: Bool, session: Int,
                         body: ((Int, Int, ArraySlice<UInt8>) -> Void)?, into snapshots: inout [HTTPTransaction]) {
         let isRequest = direction == requestDirection
+        // Exchanges become finished only when a message completes or fails: otherwise nothing to drop.
+        var messageEnded = false
         // By index: iterating by value copied every event (a head is a dozen references).
         for index in events.indices {
             guard mode == .parsing else { return }
@@ -342,11 +344,13 @@ final class HTTPTransactions {
                 }
             case .complete(let end):
                 if isRequest { requestComplete(end) } else { responseComplete(end) }
+                messageEnded = true
             case .malformed(let reason, _):
                 malformed(reason, isRequest: isRequest, atEnd: atEnd, frame: frame)
+                messageEnded = true
             }
         }
-        dropFinished()
+        if messageEnded { dropFinished() }
     }
 
     private func requestHead(_ head: HTTPHead, frame: Int, into snapshots: inout [HTTPTransaction]) {

@@ -262,15 +262,25 @@ struct Reassembler {
             let keep = bytes.suffix(window)
             let position = Int((offset + Int64(bytes.count - keep.count)) % Int64(window))
             // At most two block copies: up to the end of the ring, then the rest from its start (only once the first
-            // reached the end, so the ring is full size by then). Positions a gap skipped are zeros until written.
+            // reached the end, so the ring is full size by then).
             let first = min(keep.count, window - position)
-            if recent.count < position + first {
-                recent.append(contentsOf: repeatElement(0, count: position + first - recent.count))
+            // While the ring is still growing the first part extends it, after zeros for positions a gap skipped
+            // (until they are written) or in place of older bytes it overwrites.
+            let extends = recent.count < position + first
+            if extends {
+                if recent.count < position {
+                    recent.append(contentsOf: repeatElement(0, count: position - recent.count))
+                } else {
+                    recent.removeSubrange(position...)
+                }
+                recent.append(contentsOf: keep.prefix(first))
             }
             recent.withUnsafeMutableBufferPointer { ring in
                 keep.withUnsafeBufferPointer { source in
-                    _ = UnsafeMutableBufferPointer(rebasing: ring[position..<(position + first)])
-                        .update(fromContentsOf: UnsafeBufferPointer(rebasing: source[0..<first]))
+                    if !extends {
+                        _ = UnsafeMutableBufferPointer(rebasing: ring[position..<(position + first)])
+                            .update(fromContentsOf: UnsafeBufferPointer(rebasing: source[0..<first]))
+                    }
                     _ = UnsafeMutableBufferPointer(rebasing: ring[0..<(source.count - first)])
                         .update(fromContentsOf: UnsafeBufferPointer(rebasing: source[first...]))
                 }

@@ -140,6 +140,14 @@ struct ReassemblyTests {
         #expect(!gapped.segment(offset: 0, bytes: [9, 9, 9, 9, 9, 9][...], frame: 5, budget: &budget, emit: emit).mismatch)
         #expect(gapped.segment(offset: 5, bytes: [9, 1, 7][...], frame: 6, budget: &budget, emit: emit).mismatch)
         #expect(!gapped.segment(offset: 6, bytes: [1, 2, 3][...], frame: 7, budget: &budget, emit: emit).mismatch)
+        // A gap longer than the ring before it is full: the bytes after it land over the older ones.
+        var wrapped = Reassembler(base: SequenceNumber(0), limits: small)
+        _ = wrapped.segment(offset: 0, bytes: stream[0..<10], frame: 1, budget: &budget, emit: emit)
+        wrapped.acknowledged(upTo: 18, frame: 2, budget: &budget, emit: emit)
+        _ = wrapped.segment(offset: 18, bytes: stream[18..<30], frame: 3, budget: &budget, emit: emit)
+        #expect(!wrapped.segment(offset: 18, bytes: stream[18..<30], frame: 4, budget: &budget, emit: emit).mismatch)
+        #expect(wrapped.segment(offset: 28, bytes: [stream[28], 0][...], frame: 5, budget: &budget, emit: emit).mismatch)
+        #expect(!wrapped.segment(offset: 5, bytes: [0, 0, 0][...], frame: 6, budget: &budget, emit: emit).mismatch)
     }
 
     @Test("an ACK past a hole turns it into a gap; SYN and FIN carrying data are delivered")
