@@ -364,14 +364,19 @@ public struct HTTPParser: Sendable {
         return .success(head.isRequest ? .none : .untilClose)
     }
 
-    /// The framing of the usual head, read from its bytes without building a String: no Transfer-Encoding, and no
-    /// Content-Length or exactly one of 1 to 15 digits. Nil for anything else, which the general path decides
-    /// (and words the complaint about).
+    /// The framing of the usual head, read from its bytes without building a String: one Transfer-Encoding that is
+    /// just "chunked", or none and no Content-Length or exactly one of 1 to 15 digits. Nil for anything else,
+    /// which the general path decides (and words the complaint about).
     private static func usualFraming(_ lines: [HTTPSyntax.Line], _ bytes: [UInt8], isRequest: Bool) -> HTTPBodyFraming? {
         var length: Int?
+        var chunked = false
         for case .header(let header, _) in lines {
-            if isName(header.name, of: bytes, "transfer-encoding") { return nil }
-            guard isName(header.name, of: bytes, "content-length") else { continue }
+            if spells(header.name, of: bytes, "transfer-encoding") {
+                guard !chunked, spells(header.value, of: bytes, "chunked") else { return nil }
+                chunked = true
+                continue
+            }
+            guard spells(header.name, of: bytes, "content-length") else { continue }
             let value = header.value
             guard length == nil, !value.isEmpty, value.count <= 15, value.upperBound <= bytes.count else { return nil }
             var number = 0
@@ -381,17 +386,18 @@ public struct HTTPParser: Sendable {
             }
             length = number
         }
+        // Chunked last wins over any Content-Length (RFC 9112 §6.3 rule 3).
+        if chunked { return .chunked }
         if let length { return .contentLength(length) }
         return isRequest ? HTTPBodyFraming.none : .untilClose
     }
 
-    /// Whether the bytes in `range` spell the lower-case `name`, ASCII letters compared without case (header names
-    /// are tokens).
-    private static func isName(_ range: Range<Int>, of bytes: [UInt8], _ name: StaticString) -> Bool {
-        guard range.count == name.utf8CodeUnitCount, range.lowerBound >= 0, range.upperBound <= bytes.count else {
+    /// Whether the bytes in `range` spell the lower-case ASCII `word`, letters compared without case.
+    private static func spells(_ range: Range<Int>, of bytes: [UInt8], _ word: StaticString) -> Bool {
+        guard range.count == word.utf8CodeUnitCount, range.lowerBound >= 0, range.upperBound <= bytes.count else {
             return false
         }
-        return name.withUTF8Buffer { expected in
+        return word.withUTF8Buffer { expected in
             var index = range.lowerBound
             for letter in expected {
                 let byte = bytes[index]

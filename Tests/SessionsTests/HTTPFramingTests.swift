@@ -22,6 +22,11 @@ struct HTTPFramingTests {
         ("Content-Length: 4, 4", .contentLength(4)),
         ("Content-Length: 4\r\nContent-Length: 4", .contentLength(4)),
         ("Transfer-Encoding: chunked\r\nContent-Length: 5", .chunked),
+        ("Transfer-Encoding: chunked", .chunked),
+        ("transfer-encoding:   CHUNKED  ", .chunked),
+        ("Content-Length: abc\r\nTransfer-Encoding: chunked", .chunked),
+        ("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked", .chunked),
+        ("Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked", .chunked),
         ("TRANSFER-ENCODING: gzip, Chunked", .chunked),
         ("X-Length: 5", .none),
     ])
@@ -56,6 +61,10 @@ struct HTTPFramingTests {
             == "conflicting Content-Length values (4, 5)")
         #expect(problem("POST / HTTP/1.1\r\nTransfer-Encoding: GZIP \r\n\r\n")
             == "Transfer-Encoding \"gzip\" without chunked last: the request's length is unknown")
+        #expect(problem("POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n")
+            == "Transfer-Encoding \"gzip\" without chunked last: the request's length is unknown")
+        #expect(problem("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: br\r\n\r\n")
+            == "Transfer-Encoding \"br\" without chunked last: the request's length is unknown")
     }
 }
 
