@@ -177,7 +177,7 @@ public final class SessionTracker {
         // The HTTP exchanges whose heads this frame completes.
         var completedHTTP: [HTTPTransaction] = []
 
-        let closedNow: Bool = session.withSides(direction) { fwd, rev in
+        let closedNow: Bool = session.withSides(direction) { fwd, rev, zeek in
             // Wireshark's relative-number bases: the ISN; without a SYN one before the first number seen, or
             // one before the first ACK the other side sent.
             if flags.contains(.syn) {
@@ -236,7 +236,7 @@ public final class SessionTracker {
             session.analysisSeen.formUnion(result.flags)
 
             // Zeek: checksum, history, zero window, retransmission, state machine.
-            session.zeek.segment(flags: flags, originator: originator, sequence: seq, sequenceSpace: sequenceSpace,
+            zeek.segment(flags: flags, originator: originator, sequence: seq, sequenceSpace: sequenceSpace,
                                  length: segmentLength, window: tcp.window,
                                  badChecksum: frame.transportChecksum == .bad)
 
@@ -254,10 +254,13 @@ public final class SessionTracker {
             // Local functions, not closures in constants: those are escaping, and their captures went on the heap
             // for every segment. They are called from closure literals that pass `completedHTTP` in: a variable
             // captured by a local function used as a closure value is checked for exclusivity at run time.
+            // A gap is a letter of Zeek's history ('g'), in stream order with the rest.
             func emitForward(_ chunk: StreamChunk, _ heads: inout [HTTPTransaction]) {
+                if case .gap = chunk { zeek.scaledEvent("g", originator) }
                 self.deliver(chunk, session: session, direction: direction, completing: &heads)
             }
             func emitReverse(_ chunk: StreamChunk, _ heads: inout [HTTPTransaction]) {
+                if case .gap = chunk { zeek.scaledEvent("g", !originator) }
                 self.deliver(chunk, session: session, direction: direction.reversed, completing: &heads)
             }
             // Reassemblers are updated where they are stored: copying one out and back costs a retain and a
@@ -324,10 +327,10 @@ public final class SessionTracker {
     private var currentFrame = 0
 
     /// Hands a stream chunk to the stream callback and the session's HTTP tracker; the exchanges whose heads it
-    /// completes are appended to `completed`.
+    /// completes are appended to `completed`. (The caller, holding the connection's state, records a gap in Zeek's
+    /// history.)
     private func deliver(_ chunk: StreamChunk, session: TCPSession, direction: Direction,
                          completing completed: inout [HTTPTransaction]) {
-        if case .gap = chunk { session.zeek.scaledEvent("g", direction == .clientToServer) }
         streamDataHandler?(session.id, direction, chunk)
         if let http = session.http {
             http.feed(chunk, direction: direction, frame: HTTPTransactions.frame(of: chunk), session: session.id,
@@ -440,9 +443,10 @@ public final class SessionTracker {
             // Heads completed as the session ends belong to no frame: not reported.
             var discarded: [HTTPTransaction] = []
             for direction in [Direction.clientToServer, .serverToClient] {
-                tcp.withSides(direction) { fwd, _ in
+                tcp.withSides(direction) { fwd, _, zeek in
                     fwd.reassembler?.update { reassembler in
                         reassembler.close(frame: tcp.lastFrame, reason: .sessionEnd, budget: &budget) { chunk in
+                            if case .gap = chunk { zeek.scaledEvent("g", direction == .clientToServer) }
                             self.deliver(chunk, session: tcp, direction: direction, completing: &discarded)
                         }
                     }

@@ -19,26 +19,27 @@ struct TCPSide {
     var duplicateAcks: Int64 = 0
 }
 
-/// Both directions of a connection, in one stored value: a segment updates them through one access
-/// (`withSides`) where two stored properties took two runtime exclusivity checks.
+/// Both directions of a connection and Zeek's state machine over them, in one stored value: a segment updates
+/// them through one access (`withSides`) where three stored properties took three runtime exclusivity checks.
 struct TCPSides {
     var client = TCPSide()
     var server = TCPSide()
+    var zeek = ZeekTracker()
 
     /// The side that sent in `direction`.
     subscript(_ direction: Direction) -> TCPSide { direction == .clientToServer ? client : server }
 
-    /// Runs `body` with the sending side and the receiving side, both mutable.
+    /// Runs `body` with the sending side, the receiving side and Zeek's tracker, all mutable.
     @inline(__always)
-    mutating func withSides<R>(_ direction: Direction, _ body: (inout TCPSide, inout TCPSide) -> R) -> R {
-        direction == .clientToServer ? body(&client, &server) : body(&server, &client)
+    mutating func withSides<R>(_ direction: Direction,
+                               _ body: (inout TCPSide, inout TCPSide, inout ZeekTracker) -> R) -> R {
+        direction == .clientToServer ? body(&client, &server, &zeek) : body(&server, &client, &zeek)
     }
 }
 
 /// A tracked TCP connection.
 final class TCPSession: SessionState {
     var sides = TCPSides()
-    var zeek = ZeekTracker()
     var firstSYNTime: Int64?
     var lastSYNTime: Int64?
     var synAckTime: Int64?
@@ -53,14 +54,14 @@ final class TCPSession: SessionState {
     var http: HTTPTransactions?
     var anySegment = false
 
-    /// Runs `body` with the sending side and the receiving side, both mutable.
+    /// Runs `body` with the sending side, the receiving side and Zeek's tracker, all mutable.
     @inline(__always)
-    func withSides<R>(_ direction: Direction, _ body: (inout TCPSide, inout TCPSide) -> R) -> R {
+    func withSides<R>(_ direction: Direction, _ body: (inout TCPSide, inout TCPSide, inout ZeekTracker) -> R) -> R {
         sides.withSides(direction, body)
     }
 
     func summary(reason: SessionEndReason) -> SessionSummary {
-        let client = sides.client, server = sides.server
+        let client = sides.client, server = sides.server, zeek = sides.zeek
         var bytes = DirectionCounts()
         bytes.client = client.reassembler?.deliveredBytes ?? 0
         bytes.server = server.reassembler?.deliveredBytes ?? 0

@@ -101,8 +101,8 @@ struct ZeekTracker {
 
     /// One TCP segment from `originator`'s side, in the order of Zeek's TCP analyzer: a bad checksum, the history
     /// letters, a zero window, a retransmission ('t'), then the state machine. `sequenceSpace` is the payload
-    /// length plus one each for SYN and FIN; `length` the payload length. One call per segment: the tracker
-    /// stores this value in a class, where each mutating access is checked at run time.
+    /// length plus one each for SYN and FIN; `length` the payload length. Gaps ('g') are recorded as the
+    /// reassembled stream reaches them (`scaledEvent`).
     mutating func segment(flags: TCPFlags, originator: Bool, sequence: SequenceNumber, sequenceSpace: UInt32,
                           length: Int, window: UInt16, badChecksum: Bool) {
         if badChecksum { scaledEvent("c", originator) }
