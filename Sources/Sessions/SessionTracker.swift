@@ -237,8 +237,7 @@ public final class SessionTracker {
 
             // Zeek: checksum, history, zero window, retransmission, state machine.
             zeek.segment(flags: flags, originator: originator, sequence: seq, sequenceSpace: sequenceSpace,
-                                 length: segmentLength, window: tcp.window,
-                                 badChecksum: frame.transportChecksum == .bad)
+                         length: segmentLength, window: tcp.window, badChecksum: frame.transportChecksum == .bad)
 
             // RFC 793 states of both ends.
             let acksPeerSYN = hasACK && rev.sawSYN && ack - (rev.isn + 1) >= 0
