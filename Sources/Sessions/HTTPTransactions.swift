@@ -104,17 +104,18 @@ final class HTTPTransactions {
     private func index(_ direction: Direction) -> Int { direction == .clientToServer ? 0 : 1 }
 
     /// Feeds one stream chunk of `direction`. `frame` is the frame to credit with heads this chunk completes.
-    /// Response body bytes go to `body` as (session, response index, bytes). Returns snapshots of the exchanges
-    /// whose request or response head this chunk completed (each as it stood at that moment).
+    /// Response body bytes go to `body` as (session, response index, bytes). Appends to `heads` snapshots of the
+    /// exchanges whose request or response head this chunk completed (each as it stood at that moment): straight
+    /// into the caller's list, no array per chunk.
     func feed(_ chunk: StreamChunk, direction: Direction, frame: Int, session: Int = 0,
-              body: ((Int, Int, ArraySlice<UInt8>) -> Void)? = nil) -> [HTTPTransaction] {
+              body: ((Int, Int, ArraySlice<UInt8>) -> Void)? = nil, into heads: inout [HTTPTransaction]) {
         switch mode {
         case .off, .tunnel:
-            return []
+            return
         case .detecting:
-            return detect(chunk, direction: direction, frame: frame, session: session, body: body)
+            detect(chunk, direction: direction, frame: frame, session: session, body: body, into: &heads)
         case .parsing:
-            return parse(chunk, direction: direction, frame: frame, session: session, body: body)
+            parse(chunk, direction: direction, frame: frame, session: session, body: body, into: &heads)
         }
     }
 
@@ -143,7 +144,7 @@ final class HTTPTransactions {
     // MARK: - Detection
 
     private func detect(_ chunk: StreamChunk, direction: Direction, frame: Int, session: Int,
-                        body: ((Int, Int, ArraySlice<UInt8>) -> Void)?) -> [HTTPTransaction] {
+                        body: ((Int, Int, ArraySlice<UInt8>) -> Void)?, into heads: inout [HTTPTransaction]) {
         let side = index(direction)
         switch chunk {
         case .gap:
@@ -152,11 +153,11 @@ final class HTTPTransactions {
             heldBytes[side] = 0
             skippedChunks += 1
             if skippedChunks > HTTPTransactions.maxSkippedChunks { abandon() }
-            return []
+            return
         case .end(_, let endFrame, let reason):
             held[side].append(Held(bytes: [], frame: endFrame, end: reason))
             if heldBytes[side] == 0, heldBytes[1 - side] == 0 { abandon() }
-            return []
+            return
         case .data(let bytes, _, let dataFrame):
             switch classify(side, adding: bytes) {
             case .other:
@@ -166,17 +167,16 @@ final class HTTPTransactions {
                 heldBytes[side] = 0
                 skippedChunks += 1
                 if skippedChunks > HTTPTransactions.maxSkippedChunks { abandon() }
-                return []
+                return
             case .undecided, .response:
                 // Too little to tell yet, or a status line before any request: hold it (capped).
-                guard bytes.count <= HTTPTransactions.maxProbeBytes - heldBytes[side] else { abandon(); return [] }
+                guard bytes.count <= HTTPTransactions.maxProbeBytes - heldBytes[side] else { abandon(); return }
                 held[side].append(Held(bytes: Array(bytes), frame: dataFrame, end: nil))
                 heldBytes[side] += bytes.count
-                return []
+                return
             case .request:
                 requestDirection = direction
                 mode = .parsing
-                var snapshots: [HTTPTransaction] = []
                 let pending = held
                 held = [[], []]
                 heldBytes = [0, 0]
@@ -187,14 +187,13 @@ final class HTTPTransactions {
                         guard mode == .parsing else { break }
                         let replayed: StreamChunk = piece.end.map { .end(offset: 0, frame: piece.frame, reason: $0) }
                             ?? .data(piece.bytes[...], offset: 0, frame: piece.frame)
-                        snapshots += parse(replayed, direction: replayDirection, frame: piece.frame, session: session,
-                                           body: body)
+                        parse(replayed, direction: replayDirection, frame: piece.frame, session: session, body: body,
+                              into: &heads)
                     }
                     if replaySide == side, mode == .parsing {
-                        snapshots += parse(chunk, direction: direction, frame: frame, session: session, body: body)
+                        parse(chunk, direction: direction, frame: frame, session: session, body: body, into: &heads)
                     }
                 }
-                return snapshots
             }
         }
     }
@@ -272,7 +271,7 @@ final class HTTPTransactions {
     // MARK: - Parsing
 
     private func parse(_ chunk: StreamChunk, direction: Direction, frame: Int, session: Int,
-                       body: ((Int, Int, ArraySlice<UInt8>) -> Void)?) -> [HTTPTransaction] {
+                       body: ((Int, Int, ArraySlice<UInt8>) -> Void)?, into heads: inout [HTTPTransaction]) {
         let isRequest = direction == requestDirection
         var events: [HTTPParserEvent]
         var atEnd = false
@@ -294,11 +293,8 @@ final class HTTPTransactions {
             events.removeAll(keepingCapacity: true)
             scratch = events
         }
-        guard !events.isEmpty else { return [] }
-        var snapshots: [HTTPTransaction] = []
-        handle(events, direction: direction, frame: frame, atEnd: atEnd, session: session, body: body,
-               into: &snapshots)
-        return snapshots
+        guard !events.isEmpty else { return }
+        handle(events, direction: direction, frame: frame, atEnd: atEnd, session: session, body: body, into: &heads)
     }
 
     /// The event buffer `parse` reuses.
@@ -307,9 +303,12 @@ final class HTTPTransactions {
     private func handle(_ events: [HTTPParserEvent], direction: Direction, frame: Int, atEnd: Bool, session: Int,
                         body: ((Int, Int, ArraySlice<UInt8>) -> Void)?, into snapshots: inout [HTTPTransaction]) {
         let isRequest = direction == requestDirection
-        for event in events {
+        // Exchanges become finished only when a message completes or fails: otherwise nothing to drop.
+        var messageEnded = false
+        // By index: iterating by value copied every event (a head is a dozen references).
+        for index in events.indices {
             guard mode == .parsing else { return }
-            switch event {
+            switch events[index] {
             case .head(let head, _):
                 if isRequest { requestHead(head, frame: frame, into: &snapshots) }
                 else { responseHead(head, frame: frame, into: &snapshots) }
@@ -345,11 +344,13 @@ final class HTTPTransactions {
                 }
             case .complete(let end):
                 if isRequest { requestComplete(end) } else { responseComplete(end) }
+                messageEnded = true
             case .malformed(let reason, _):
                 malformed(reason, isRequest: isRequest, atEnd: atEnd, frame: frame)
+                messageEnded = true
             }
         }
-        dropFinished()
+        if messageEnded { dropFinished() }
     }
 
     private func requestHead(_ head: HTTPHead, frame: Int, into snapshots: inout [HTTPTransaction]) {
@@ -446,9 +447,30 @@ final class HTTPTransactions {
     /// True when the message's last transfer coding is chunked (RFC 9112 §6.1).
     static func isChunked(_ head: HTTPHead) -> Bool {
         guard let codings = head.header("Transfer-Encoding") else { return false }
-        guard let last = codings.split(separator: ",").last else { return false }
-        return last.filter { $0 != " " && $0 != "\t" }.lowercased() == "chunked"
+        return isChunked(codings: codings)
     }
+
+    /// Whether the last non-empty comma-separated element of a Transfer-Encoding value is "chunked", spaces and tabs
+    /// ignored, letters in any case. Compared as bytes: header text is ASCII or Latin-1, where no other character
+    /// lower-cases to an ASCII letter, so this decides what `lowercased() == "chunked"` did, without the Strings.
+    static func isChunked(codings: String) -> Bool {
+        let bytes = codings.utf8
+        let comma = UInt8(ascii: ",")
+        // The last element with any byte in it (`split` skipped empty ones).
+        var end = bytes.endIndex
+        while end > bytes.startIndex, bytes[bytes.index(before: end)] == comma { end = bytes.index(before: end) }
+        var start = end
+        while start > bytes.startIndex, bytes[bytes.index(before: start)] != comma { start = bytes.index(before: start) }
+        var matched = 0
+        for byte in bytes[start..<end] where byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t") {
+            let lower = byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte
+            guard matched < chunkedName.count, lower == chunkedName[matched] else { return false }
+            matched += 1
+        }
+        return matched == chunkedName.count
+    }
+
+    private static let chunkedName = Array("chunked".utf8)
 
     /// A switch of protocol takes effect once the response that announced it is complete.
     private var pendingTunnel = false

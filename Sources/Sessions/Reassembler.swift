@@ -66,7 +66,8 @@ struct Reassembler {
     /// Offset of the FIN, once seen.
     private(set) var finOffset: Int64?
     private(set) var ended = false
-    /// Ring of the last `overlapWindow` delivered bytes, valid from `recentValidFrom`; allocated on first use.
+    /// Ring of the last `overlapWindow` delivered bytes, valid from `recentValidFrom`. It grows as the stream first
+    /// passes through it, so a short stream never allocates (and zeroes) the whole window.
     private var recent: [UInt8] = []
     private var recentValidFrom: Int64 = 0
 
@@ -257,16 +258,29 @@ struct Reassembler {
         emit(.data(bytes, offset: offset, frame: frame))
         let window = limits.overlapWindow
         if window > 0 {
-            if recent.isEmpty { recent = [UInt8](repeating: 0, count: window) }
             // Only the last `window` bytes matter.
             let keep = bytes.suffix(window)
             let position = Int((offset + Int64(bytes.count - keep.count)) % Int64(window))
-            // At most two block copies: up to the end of the ring, then the rest from its start.
+            // At most two block copies: up to the end of the ring, then the rest from its start (only once the first
+            // reached the end, so the ring is full size by then).
             let first = min(keep.count, window - position)
+            // While the ring is still growing the first part extends it, after zeros for positions a gap skipped
+            // (until they are written) or in place of older bytes it overwrites.
+            let extends = recent.count < position + first
+            if extends {
+                if recent.count < position {
+                    recent.append(contentsOf: repeatElement(0, count: position - recent.count))
+                } else {
+                    recent.removeSubrange(position...)
+                }
+                recent.append(contentsOf: keep.prefix(first))
+            }
             recent.withUnsafeMutableBufferPointer { ring in
                 keep.withUnsafeBufferPointer { source in
-                    _ = UnsafeMutableBufferPointer(rebasing: ring[position..<(position + first)])
-                        .update(fromContentsOf: UnsafeBufferPointer(rebasing: source[0..<first]))
+                    if !extends {
+                        _ = UnsafeMutableBufferPointer(rebasing: ring[position..<(position + first)])
+                            .update(fromContentsOf: UnsafeBufferPointer(rebasing: source[0..<first]))
+                    }
                     _ = UnsafeMutableBufferPointer(rebasing: ring[0..<(source.count - first)])
                         .update(fromContentsOf: UnsafeBufferPointer(rebasing: source[first...]))
                 }
@@ -282,8 +296,10 @@ struct Reassembler {
         guard window > 0, !recent.isEmpty else { return false }
         let from = max(start, recentValidFrom, next - window)
         guard from < end else { return false }
-        for position in from..<end where recent[Int(position % window)] != bytes[low + Int(position - start)] {
-            return true
+        for position in from..<end {
+            // Positions from `recentValidFrom` on were written, so the ring reaches them; checked all the same.
+            let index = Int(position % window)
+            if index < recent.count, recent[index] != bytes[low + Int(position - start)] { return true }
         }
         return false
     }

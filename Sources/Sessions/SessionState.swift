@@ -41,6 +41,18 @@ class SessionState {
 
     func direction(sourceIsLow: Bool) -> Direction { sourceIsLow == clientIsLow ? .clientToServer : .serverToClient }
 
+    /// Counts one frame of the session: frame `number` at packet time `time`, from `direction`'s sender, with
+    /// `payloadBytes` of payload.
+    func countFrame(_ number: Int, time: Int64, direction: Direction, payloadBytes: Int64) {
+        frameCount += 1
+        lastFrame = number
+        lastTime = time
+        // Whole values stored back: `packets[direction] += 1` (a modify through the subscript) kept a runtime
+        // exclusivity check on every frame.
+        packets = packets.adding(1, to: direction)
+        wireBytes = wireBytes.adding(payloadBytes, to: direction)
+    }
+
     func note(_ anomaly: String) {
         if !anomalies.contains(anomaly) { anomalies.append(anomaly) }
     }
@@ -79,5 +91,56 @@ struct IdleList {
         guard newest !== session else { return }
         remove(session)
         append(session)
+    }
+}
+
+/// The live sessions by flow key, each on the idle list of its kind. One value, so that a frame finds and touches
+/// its session in one access (the tracker keeps it in a class, where each access is checked at run time).
+struct SessionTable {
+    private var byKey: [FlowKey: SessionState] = [:]
+    private var lists = [IdleList(), IdleList(), IdleList()]
+
+    var count: Int { byKey.count }
+    /// Every live session, in no particular order.
+    var all: Dictionary<FlowKey, SessionState>.Values { byKey.values }
+
+    /// The session of `key`, marked as just active.
+    mutating func touch(_ key: FlowKey) -> SessionState? {
+        guard let session = byKey[key] else { return nil }
+        lists[session.list.rawValue].touch(session)
+        return session
+    }
+
+    /// Adds a new session, the most recently active of its kind.
+    mutating func insert(_ session: SessionState, on kind: IdleListKind) {
+        byKey[session.key] = session
+        session.list = kind
+        lists[kind.rawValue].append(session)
+    }
+
+    /// Moves a session to the end of another idle list (a TCP connection that closed).
+    mutating func move(_ session: SessionState, to kind: IdleListKind) {
+        lists[session.list.rawValue].remove(session)
+        session.list = kind
+        lists[kind.rawValue].append(session)
+    }
+
+    mutating func remove(_ session: SessionState) {
+        byKey.removeValue(forKey: session.key)
+        lists[session.list.rawValue].remove(session)
+    }
+
+    /// The least recently active session of `kind`.
+    func oldest(_ kind: IdleListKind) -> SessionState? { lists[kind.rawValue].oldest }
+
+    /// The least recently active session of all (the first list's on a tie).
+    var longestIdle: SessionState? {
+        var victim: SessionState?
+        for list in lists {
+            if let candidate = list.oldest, victim.map({ candidate.lastTime < $0.lastTime }) ?? true {
+                victim = candidate
+            }
+        }
+        return victim
     }
 }

@@ -147,6 +147,13 @@ public struct DirectionCounts: Sendable, Hashable {
         get { direction == .clientToServer ? client : server }
         set { if direction == .clientToServer { client = newValue } else { server = newValue } }
     }
+
+    /// These counts with `count` added to `direction`'s.
+    func adding(_ count: Int64, to direction: Direction) -> DirectionCounts {
+        var counts = self
+        if direction == .clientToServer { counts.client += count } else { counts.server += count }
+        return counts
+    }
 }
 
 /// A frame number and the side that sent it.

@@ -9,29 +9,45 @@ public final class SessionTracker {
     public let options: SessionOptions
     /// Called once for every session that ends (closed and lingered, idle, evicted, replaced, or at `finish()`).
     /// When nil, ended sessions are kept and returned by `finish()`.
-    public var onSessionEnd: ((SessionSummary) -> Void)?
+    public var onSessionEnd: ((SessionSummary) -> Void)? {
+        get { sessionEndHandler }
+        set { sessionEndHandler = newValue }
+    }
     /// Receives each TCP direction's bytes in order, with gaps, as they become deliverable:
     /// (session id, direction, chunk). The chunk's slice is only valid during the call.
-    public var onStreamData: ((Int, Direction, StreamChunk) -> Void)?
+    public var onStreamData: ((Int, Direction, StreamChunk) -> Void)? {
+        get { streamDataHandler }
+        set { streamDataHandler = newValue }
+    }
     /// Receives each HTTP response's decoded body bytes (chunk framing removed) as they arrive: (session id,
     /// response index, bytes). The index counts the session's final (non-1xx) responses from 1. Bytes lost in a
     /// capture gap are not delivered. The slice is only valid during the call.
-    public var onHTTPBody: ((_ session: Int, _ responseIndex: Int, _ bytes: ArraySlice<UInt8>) -> Void)?
+    public var onHTTPBody: ((_ session: Int, _ responseIndex: Int, _ bytes: ArraySlice<UInt8>) -> Void)? {
+        get { httpBodyHandler }
+        set { httpBodyHandler = newValue }
+    }
+    // The callbacks are stored privately: a public stored property keeps a runtime exclusivity check on every
+    // read (one per stream chunk), since another module could access it.
+    private var sessionEndHandler: ((SessionSummary) -> Void)?
+    private var streamDataHandler: ((Int, Direction, StreamChunk) -> Void)?
+    private var httpBodyHandler: ((Int, Int, ArraySlice<UInt8>) -> Void)?
 
     /// Sessions ended early to respect `maxFlows`.
     public private(set) var evictedCount = 0
     /// Times a reassembly cap forced a hole to be declared.
     public private(set) var reassemblyCapHits = 0
     /// Out-of-order bytes buffered right now, over all flows.
-    public private(set) var bufferedBytes = 0
+    public var bufferedBytes: Int { reassemblyBudget }
     /// Sessions live right now.
-    public var liveSessionCount: Int { table.count }
+    public var liveSessionCount: Int { live.count }
     /// Numbers each session by the frame that opened it instead of 1, 2, 3…: for a tracker that sees only some
     /// of the flows (one worker of a flow-partitioned pipeline), whose merger renumbers sessions in frame order.
     public var numbersSessionsByFirstFrame = false
 
-    private var table: [FlowKey: SessionState] = [:]
-    private var lists = [IdleList(), IdleList(), IdleList()]
+    /// What `bufferedBytes` reports. The reassemblers get a local copy of it, written back after each frame: passed
+    /// in place, into calls that deliver stream data to callbacks, it took a runtime exclusivity check per call.
+    private var reassemblyBudget = 0
+    private var live = SessionTable()
     private var nextID = 1
     private var ended: [SessionSummary] = []
     var pendingDNSCount = 0
@@ -80,9 +96,8 @@ public final class SessionTracker {
     /// Ends every live session (end of capture). Returns the sessions ended by this call, by id — plus, when
     /// `onSessionEnd` is nil, every session that ended earlier.
     public func finish() -> [SessionSummary] {
-        let live = table.values.sorted { $0.id < $1.id }
         var flushed: [SessionSummary] = []
-        for session in live {
+        for session in live.all.sorted(by: { $0.id < $1.id }) {
             let reason: SessionEndReason = session.list == .closed ? .closed : .endOfCapture
             if let summary = end(session, reason: reason, report: false) { flushed.append(summary) }
         }
@@ -107,11 +122,11 @@ public final class SessionTracker {
         let pureSYN = flags.contains(.syn) && !flags.contains(.ack)
         var preset: TCPAnalysisFlags = []
         let session: TCPSession
-        if let existing = table[key] {
+        if let existing = live.touch(key) {
             // The key's protocol is TCP, and only TCPSession values are stored under TCP keys.
             let old = unsafeDowncast(existing, to: TCPSession.self)
-            let sender = old.side(old.direction(sourceIsLow: sourceIsLow))
-            if pureSYN, sender.baseSet, tcp.sequenceNumber != sender.base.rawValue {
+            let sender = old.direction(sourceIsLow: sourceIsLow)
+            if pureSYN, old.sides[sender].baseSet, tcp.sequenceNumber != old.sides[sender].base.rawValue {
                 // Port reuse: a new SYN with a new ISN on the same 4-tuple starts a new connection (as Wireshark).
                 end(old, reason: .replaced)
                 session = newTCPSession(key: key, source: source, destination: destination, sourceIsLow: sourceIsLow,
@@ -120,7 +135,6 @@ public final class SessionTracker {
                 preset = .reusedPorts
             } else {
                 session = old
-                lists[old.list.rawValue].touch(old)
             }
         } else {
             session = newTCPSession(key: key, source: source, destination: destination, sourceIsLow: sourceIsLow,
@@ -135,11 +149,7 @@ public final class SessionTracker {
         let seq = SequenceNumber(tcp.sequenceNumber)
         let ack = SequenceNumber(tcp.acknowledgementNumber)
         let hasACK = flags.contains(.ack)
-        session.frameCount += 1
-        session.lastFrame = number
-        session.lastTime = time
-        session.packets[direction] += 1
-        session.wireBytes[direction] += Int64(segmentLength)
+        session.countFrame(number, time: time, direction: direction, payloadBytes: Int64(segmentLength))
 
         var annotation = FrameAnnotation()
         annotation.session = session.id
@@ -163,8 +173,11 @@ public final class SessionTracker {
         let firstSegment = !session.anySegment
         session.anySegment = true
         let limits = self.limits
+        var budget = reassemblyBudget
+        // The HTTP exchanges whose heads this frame completes.
+        var completedHTTP: [HTTPTransaction] = []
 
-        let closedNow: Bool = session.withSides(direction) { fwd, rev in
+        let closedNow: Bool = session.withSides(direction) { fwd, rev, zeek in
             // Wireshark's relative-number bases: the ISN; without a SYN one before the first number seen, or
             // one before the first ACK the other side sent.
             if flags.contains(.syn) {
@@ -223,33 +236,8 @@ public final class SessionTracker {
             session.analysisSeen.formUnion(result.flags)
 
             // Zeek: checksum, history, zero window, retransmission, state machine.
-            if frame.transportChecksum == .bad { session.zeek.scaledEvent("c", originator) }
-            if !fwd.zeekStarted {
-                fwd.zeekStart = seq
-                fwd.zeekLast = seq
-                fwd.zeekStarted = true
-            }
-            session.zeek.updateHistory(flags: flags, originator: originator,
-                                       relativeSequence: seq.relative(to: fwd.zeekStart), length: segmentLength)
-            let zeekMe = originator ? session.zeek.state.0 : session.zeek.state.1
-            let zeekPeer = originator ? session.zeek.state.1 : session.zeek.state.0
-            if tcp.window == 0, !flags.contains(.rst), zeekPeer != .closed, zeekMe != .reset {
-                session.zeek.scaledEvent("w", originator)
-            }
-            let onePast = seq + sequenceSpace
-            let delta = onePast - fwd.zeekLast
-            let tooLarge: Int32 = 1_048_576  // Zeek's TOO_LARGE_SEQ_DELTA
-            if !flags.isDisjoint(with: [.syn, .rst]), delta > tooLarge || delta < -tooLarge {
-                // An outlandish SYN/RST sequence number is not trusted.
-            } else if flags.contains(.fin), fwd.zeekLast == fwd.zeekStart + 1 {
-                fwd.zeekLast = onePast
-            } else if zeekMe == .reset {
-            } else if delta > 0 {
-                fwd.zeekLast = onePast
-            } else if segmentLength > 0 {
-                session.zeek.scaledEvent("t", originator)
-            }
-            session.zeek.updateState(flags: flags, originator: originator, length: segmentLength)
+            zeek.segment(flags: flags, originator: originator, sequence: seq, sequenceSpace: sequenceSpace,
+                         length: segmentLength, window: tcp.window, badChecksum: frame.transportChecksum == .bad)
 
             // RFC 793 states of both ends.
             let acksPeerSYN = hasACK && rev.sawSYN && ack - (rev.isn + 1) >= 0
@@ -263,9 +251,17 @@ public final class SessionTracker {
             let dataStart = seq + (flags.contains(.syn) ? 1 : 0)
             if flags.contains(.fin), fwd.finSequence == nil { fwd.finSequence = dataStart + seglen }
             // Local functions, not closures in constants: those are escaping, and their captures went on the heap
-            // for every segment.
-            func emitForward(_ chunk: StreamChunk) { self.deliver(chunk, session: session, direction: direction) }
-            func emitReverse(_ chunk: StreamChunk) { self.deliver(chunk, session: session, direction: direction.reversed) }
+            // for every segment. They are called from closure literals that pass `completedHTTP` in: a variable
+            // captured by a local function used as a closure value is checked for exclusivity at run time.
+            // A gap is a letter of Zeek's history ('g'), in stream order with the rest.
+            func emitForward(_ chunk: StreamChunk, _ heads: inout [HTTPTransaction]) {
+                if case .gap = chunk { zeek.scaledEvent("g", originator) }
+                self.deliver(chunk, session: session, direction: direction, completing: &heads)
+            }
+            func emitReverse(_ chunk: StreamChunk, _ heads: inout [HTTPTransaction]) {
+                if case .gap = chunk { zeek.scaledEvent("g", !originator) }
+                self.deliver(chunk, session: session, direction: direction.reversed, completing: &heads)
+            }
             // Reassemblers are updated where they are stored: copying one out and back costs a retain and a
             // release of each of its buffers per segment.
             if !flags.contains(.rst) {
@@ -274,8 +270,8 @@ public final class SessionTracker {
                     let start = frame.payloadOffset, count = frame.payloadLength
                     if count > 0, start >= 0, count <= bytes.count - start {
                         let observation = reassembler.segment(offset: offset, bytes: bytes[start..<(start + count)],
-                                                              frame: number, budget: &self.bufferedBytes,
-                                                              emit: emitForward)
+                                                              frame: number, budget: &budget,
+                                                              emit: { emitForward($0, &completedHTTP) })
                         if observation.mismatch {
                             annotation.overlapMismatch = true
                             session.note("overlap_mismatch")
@@ -286,60 +282,58 @@ public final class SessionTracker {
                         }
                     }
                     if flags.contains(.fin) {
-                        reassembler.fin(at: offset + Int64(segmentLength), frame: number, budget: &self.bufferedBytes,
-                                        emit: emitForward)
+                        reassembler.fin(at: offset + Int64(segmentLength), frame: number, budget: &budget,
+                                        emit: { emitForward($0, &completedHTTP) })
                     }
                 }
             }
             if hasACK, !flags.contains(.rst) {
                 rev.reassembler?.update { reassembler in
                     reassembler.acknowledged(upTo: reassembler.offset(of: ack), frame: number,
-                                             budget: &self.bufferedBytes, emit: emitReverse)
+                                             budget: &budget, emit: { emitReverse($0, &completedHTTP) })
                 }
             }
             if flags.contains(.rst) {
                 fwd.reassembler?.update { reassembler in
-                    reassembler.close(frame: number, reason: .reset, budget: &self.bufferedBytes, emit: emitForward)
+                    reassembler.close(frame: number, reason: .reset, budget: &budget,
+                                      emit: { emitForward($0, &completedHTTP) })
                 }
                 rev.reassembler?.update { reassembler in
-                    reassembler.close(frame: number, reason: .reset, budget: &self.bufferedBytes, emit: emitReverse)
+                    reassembler.close(frame: number, reason: .reset, budget: &budget,
+                                      emit: { emitReverse($0, &completedHTTP) })
                 }
             }
             annotation.clientState = originator ? fwd.state : rev.state
             annotation.serverState = originator ? rev.state : fwd.state
             return flags.contains(.rst) || fwd.finAcknowledged && rev.finAcknowledged
         }
+        reassemblyBudget = budget
 
         if flags.contains(.fin), session.firstFIN == nil { session.firstFIN = SideEvent(frame: number, direction: direction) }
         if flags.contains(.rst), session.firstRST == nil { session.firstRST = SideEvent(frame: number, direction: direction) }
         if closedNow, !session.closed {
             session.closed = true
-            lists[session.list.rawValue].remove(session)
-            session.list = .closed
-            lists[IdleListKind.closed.rawValue].append(session)
+            live.move(session, to: .closed)
         }
         if let dns = frame.dns {
             annotation.dns = handleDNS(dns, session: session, frame: number, time: time)
         }
-        if !pendingHTTP.isEmpty {
-            annotation.http = pendingHTTP
-            pendingHTTP = []
-        }
+        if !completedHTTP.isEmpty { annotation.http = completedHTTP }
         return annotation
     }
 
     /// The frame being processed (HTTP heads completed by it are attributed to it).
     private var currentFrame = 0
-    /// HTTP exchanges completed while processing the current frame.
-    private var pendingHTTP: [HTTPTransaction] = []
 
-    private func deliver(_ chunk: StreamChunk, session: TCPSession, direction: Direction) {
-        if case .gap = chunk { session.zeek.scaledEvent("g", direction == .clientToServer) }
-        onStreamData?(session.id, direction, chunk)
+    /// Hands a stream chunk to the stream callback and the session's HTTP tracker; the exchanges whose heads it
+    /// completes are appended to `completed`. (The caller, holding the connection's state, records a gap in Zeek's
+    /// history.)
+    private func deliver(_ chunk: StreamChunk, session: TCPSession, direction: Direction,
+                         completing completed: inout [HTTPTransaction]) {
+        streamDataHandler?(session.id, direction, chunk)
         if let http = session.http {
-            let completed = http.feed(chunk, direction: direction, frame: HTTPTransactions.frame(of: chunk),
-                                      session: session.id, body: onHTTPBody)
-            if !completed.isEmpty { pendingHTTP.append(contentsOf: completed) }
+            http.feed(chunk, direction: direction, frame: HTTPTransactions.frame(of: chunk), session: session.id,
+                      body: httpBodyHandler, into: &completed)
             if let anomaly = http.anomaly {
                 session.note(anomaly)
                 http.anomaly = nil
@@ -368,9 +362,7 @@ public final class SessionTracker {
         session.http = HTTPTransactions(capacity: options.maxHTTPTransactionsPerSession,
                                         digests: options.httpBodyDigests)
         session.dnsLookup = dnsAddresses.lookup(session.server.ip, at: time)
-        table[key] = session
-        session.list = .open
-        lists[IdleListKind.open.rawValue].append(session)
+        live.insert(session, on: .open)
         return session
     }
 
@@ -382,10 +374,9 @@ public final class SessionTracker {
         let destination = Endpoint(ip: destinationIP, port: udp.destinationPort)
         let (key, sourceIsLow) = FlowKey.make(proto: .udp, source: source, destination: destination)
         let session: UDPSession
-        if let existing = table[key] {
+        if let existing = live.touch(key) {
             // Only UDPSession values are stored under UDP keys.
             session = unsafeDowncast(existing, to: UDPSession.self)
-            lists[session.list.rawValue].touch(session)
         } else {
             makeRoom()
             let (sourceIsClient, guessed) = udpClient(source: source, destination: destination)
@@ -394,17 +385,11 @@ public final class SessionTracker {
                                  time: time)
             nextID += 1
             session.dnsLookup = dnsAddresses.lookup(session.server.ip, at: time)
-            session.list = .udp
-            table[key] = session
-            lists[IdleListKind.udp.rawValue].append(session)
+            live.insert(session, on: .udp)
         }
         let direction = session.direction(sourceIsLow: sourceIsLow)
         let length = max(0, frame.payloadLength) + max(0, frame.payloadMissing)
-        session.frameCount += 1
-        session.lastFrame = number
-        session.lastTime = time
-        session.packets[direction] += 1
-        session.wireBytes[direction] += Int64(length)
+        session.countFrame(number, time: time, direction: direction, payloadBytes: Int64(length))
         if frame.transportChecksum == .bad { session.zeek.scaledEvent("c", direction == .clientToServer) }
         session.zeek.udpDatagram(originator: direction == .clientToServer)
 
@@ -430,21 +415,15 @@ public final class SessionTracker {
     }
 
     private func expire(_ kind: IdleListKind, now: Int64, timeout: Int64, reason: SessionEndReason) {
-        while let oldest = lists[kind.rawValue].oldest, now - oldest.lastTime > timeout {
+        while let oldest = live.oldest(kind), now - oldest.lastTime > timeout {
             end(oldest, reason: reason)
         }
     }
 
     /// Evicts the longest-idle session while the table is full.
     private func makeRoom() {
-        while table.count >= max(1, options.maxFlows) {
-            var victim: SessionState?
-            for list in lists {
-                if let candidate = list.oldest, victim.map({ candidate.lastTime < $0.lastTime }) ?? true {
-                    victim = candidate
-                }
-            }
-            guard let victim else { return }
+        while live.count >= max(1, options.maxFlows) {
+            guard let victim = live.longestIdle else { return }
             evictedCount += 1
             victim.note("evicted")
             end(victim, reason: victim.list == .closed ? .closed : .evicted)
@@ -453,24 +432,27 @@ public final class SessionTracker {
 
     @discardableResult
     private func end(_ session: SessionState, reason: SessionEndReason, report: Bool = true) -> SessionSummary? {
-        table.removeValue(forKey: session.key)
-        lists[session.list.rawValue].remove(session)
+        live.remove(session)
         pendingDNSCount -= session.pendingDNS.count
         session.pendingDNS = [:]
         let summary: SessionSummary
         if session.key.proto == .tcp {
             let tcp = unsafeDowncast(session, to: TCPSession.self)
+            var budget = reassemblyBudget
+            // Heads completed as the session ends belong to no frame: not reported.
+            var discarded: [HTTPTransaction] = []
             for direction in [Direction.clientToServer, .serverToClient] {
-                tcp.withSides(direction) { fwd, _ in
+                tcp.withSides(direction) { fwd, _, zeek in
                     fwd.reassembler?.update { reassembler in
-                        reassembler.close(frame: tcp.lastFrame, reason: .sessionEnd, budget: &self.bufferedBytes) { chunk in
-                            self.deliver(chunk, session: tcp, direction: direction)
+                        reassembler.close(frame: tcp.lastFrame, reason: .sessionEnd, budget: &budget) { chunk in
+                            if case .gap = chunk { zeek.scaledEvent("g", direction == .clientToServer) }
+                            self.deliver(chunk, session: tcp, direction: direction, completing: &discarded)
                         }
                     }
                 }
             }
+            reassemblyBudget = budget
             tcp.http?.finish()
-            pendingHTTP = []
             summary = tcp.summary(reason: reason)
         } else {
             summary = unsafeDowncast(session, to: UDPSession.self).summary(reason: reason)

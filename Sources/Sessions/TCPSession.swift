@@ -13,21 +13,33 @@ struct TCPSide {
     var analysis = SequenceAnalysis()
     var reassembler: Reassembler?
     var state: TCPState = .closed
-    /// Zeek's start and last sequence numbers (for 't' and history's relative numbers).
-    var zeekStart = SequenceNumber(0)
-    var zeekLast = SequenceNumber(0)
-    var zeekStarted = false
     var synCount = 0
     var retransmissions: Int64 = 0
     var zeroWindows: Int64 = 0
     var duplicateAcks: Int64 = 0
 }
 
+/// Both directions of a connection and Zeek's state machine over them, in one stored value: a segment updates
+/// them through one access (`withSides`) where three stored properties took three runtime exclusivity checks.
+struct TCPSides {
+    var client = TCPSide()
+    var server = TCPSide()
+    var zeek = ZeekTracker()
+
+    /// The side that sent in `direction`.
+    subscript(_ direction: Direction) -> TCPSide { direction == .clientToServer ? client : server }
+
+    /// Runs `body` with the sending side, the receiving side and Zeek's tracker, all mutable.
+    @inline(__always)
+    mutating func withSides<R>(_ direction: Direction,
+                               _ body: (inout TCPSide, inout TCPSide, inout ZeekTracker) -> R) -> R {
+        direction == .clientToServer ? body(&client, &server, &zeek) : body(&server, &client, &zeek)
+    }
+}
+
 /// A tracked TCP connection.
 final class TCPSession: SessionState {
-    var clientSide = TCPSide()
-    var serverSide = TCPSide()
-    var zeek = ZeekTracker()
+    var sides = TCPSides()
     var firstSYNTime: Int64?
     var lastSYNTime: Int64?
     var synAckTime: Int64?
@@ -42,17 +54,14 @@ final class TCPSession: SessionState {
     var http: HTTPTransactions?
     var anySegment = false
 
-    /// The side that sent in `direction`.
-    func side(_ direction: Direction) -> TCPSide { direction == .clientToServer ? clientSide : serverSide }
-
-    /// Runs `body` with the sending side and the receiving side, both mutable.
+    /// Runs `body` with the sending side, the receiving side and Zeek's tracker, all mutable.
     @inline(__always)
-    func withSides<R>(_ direction: Direction, _ body: (inout TCPSide, inout TCPSide) -> R) -> R {
-        direction == .clientToServer ? body(&clientSide, &serverSide) : body(&serverSide, &clientSide)
+    func withSides<R>(_ direction: Direction, _ body: (inout TCPSide, inout TCPSide, inout ZeekTracker) -> R) -> R {
+        sides.withSides(direction, body)
     }
 
     func summary(reason: SessionEndReason) -> SessionSummary {
-        let client = clientSide, server = serverSide
+        let client = sides.client, server = sides.server, zeek = sides.zeek
         var bytes = DirectionCounts()
         bytes.client = client.reassembler?.deliveredBytes ?? 0
         bytes.server = server.reassembler?.deliveredBytes ?? 0

@@ -48,6 +48,13 @@ struct ZeekTracker {
     private var lastRST: (UInt32?, UInt32?) = (nil, nil)
     /// Counters and thresholds for the logarithmic letters c, g, t, w (first, 10th, 100th… occurrence).
     private var scaled: [(count: UInt32, threshold: UInt32)] = Array(repeating: (0, 1), count: 8)
+    /// Each endpoint's first and last sequence numbers (Zeek's `start_seq` and `last_seq`), from its first segment.
+    private var sequences: (EndpointSequences?, EndpointSequences?) = (nil, nil)
+
+    private struct EndpointSequences {
+        var start: SequenceNumber
+        var last: SequenceNumber
+    }
 
     private static let maskSYN: UInt16 = 1, maskFIN: UInt16 = 2, maskRST: UInt16 = 4, maskData: UInt16 = 8,
         maskACK: UInt16 = 16, maskCorrupt: UInt16 = 32, maskMulti: UInt16 = 64
@@ -57,14 +64,16 @@ struct ZeekTracker {
         if originator { previousState.0 = state.0; state.0 = new } else { previousState.1 = state.1; state.1 = new }
     }
 
-    private mutating func add(_ letter: Character, _ originator: Bool) {
-        guard let ascii = letter.asciiValue else { return }
+    /// Letters are ASCII scalars (a `Character` took hundreds of instructions to turn into its byte).
+    private mutating func add(_ letter: Unicode.Scalar, _ originator: Bool) {
+        guard letter.isASCII else { return }
+        let ascii = UInt8(truncatingIfNeeded: letter.value)
         // Upper case for the originator, lower case for the responder (Zeek's convention).
         history.append(originator ? ascii & ~0x20 : ascii | 0x20)
     }
 
     /// Zeek's `CheckHistory`: records the letter the first time only; true if it had been seen before.
-    private mutating func check(_ mask: UInt16, _ letter: Character, _ originator: Bool) -> Bool {
+    private mutating func check(_ mask: UInt16, _ letter: Unicode.Scalar, _ originator: Bool) -> Bool {
         let bits = originator ? seen.0 : seen.1
         if bits & mask != 0 { return true }
         if originator { seen.0 |= mask } else { seen.1 |= mask }
@@ -73,7 +82,7 @@ struct ZeekTracker {
     }
 
     /// Zeek's `ScaledHistoryEntry`: the letter at the 1st, 10th, 100th… occurrence.
-    mutating func scaledEvent(_ letter: Character, _ originator: Bool) {
+    mutating func scaledEvent(_ letter: Unicode.Scalar, _ originator: Bool) {
         let slot: Int
         switch letter {
         case "c": slot = 0
@@ -90,9 +99,38 @@ struct ZeekTracker {
         }
     }
 
+    /// One TCP segment from `originator`'s side, in the order of Zeek's TCP analyzer: a bad checksum, the history
+    /// letters, a zero window, a retransmission ('t'), then the state machine. `sequenceSpace` is the payload
+    /// length plus one each for SYN and FIN; `length` the payload length. Gaps ('g') are recorded as the
+    /// reassembled stream reaches them (`scaledEvent`).
+    mutating func segment(flags: TCPFlags, originator: Bool, sequence: SequenceNumber, sequenceSpace: UInt32,
+                          length: Int, window: UInt16, badChecksum: Bool) {
+        if badChecksum { scaledEvent("c", originator) }
+        var sender = (originator ? sequences.0 : sequences.1) ?? EndpointSequences(start: sequence, last: sequence)
+        updateHistory(flags: flags, originator: originator, relativeSequence: sequence.relative(to: sender.start),
+                      length: length)
+        let me = endpoint(originator), peer = endpoint(!originator)
+        if window == 0, !flags.contains(.rst), peer != .closed, me != .reset { scaledEvent("w", originator) }
+        let onePast = sequence + sequenceSpace
+        let delta = onePast - sender.last
+        let tooLarge: Int32 = 1_048_576  // Zeek's TOO_LARGE_SEQ_DELTA
+        if !flags.isDisjoint(with: [.syn, .rst]), delta > tooLarge || delta < -tooLarge {
+            // An outlandish SYN/RST sequence number is not trusted.
+        } else if flags.contains(.fin), sender.last == sender.start + 1 {
+            sender.last = onePast
+        } else if me == .reset {
+        } else if delta > 0 {
+            sender.last = onePast
+        } else if length > 0 {
+            scaledEvent("t", originator)
+        }
+        if originator { sequences.0 = sender } else { sequences.1 = sender }
+        updateState(flags: flags, originator: originator, length: length)
+    }
+
     /// Zeek's `update_history`: `relativeSequence` is the segment's sequence number relative to the sender's
     /// first sequence number.
-    mutating func updateHistory(flags: TCPFlags, originator: Bool, relativeSequence: UInt32, length: Int) {
+    private mutating func updateHistory(flags: TCPFlags, originator: Bool, relativeSequence: UInt32, length: Int) {
         let bits = (flags.contains(.syn) ? 1 : 0) + (flags.contains(.fin) ? 1 : 0) + (flags.contains(.rst) ? 1 : 0)
         if bits > 1 {
             if flags.contains(.fin), flags.contains(.rst) {
@@ -102,7 +140,7 @@ struct ZeekTracker {
             }
         } else if bits == 1 {
             if flags.contains(.syn) {
-                let letter: Character = flags.contains(.ack) ? "h" : "s"
+                let letter: Unicode.Scalar = flags.contains(.ack) ? "h" : "s"
                 let last = originator ? lastSYN.0 : lastSYN.1
                 if check(Self.maskSYN, letter, originator), relativeSequence != last { add(letter, originator) }
                 if originator { lastSYN.0 = relativeSequence } else { lastSYN.1 = relativeSequence }
@@ -140,7 +178,7 @@ struct ZeekTracker {
     }
 
     /// Zeek's `UpdateStateMachine` for one segment from `originator`'s side.
-    mutating func updateState(flags: TCPFlags, originator: Bool, length: Int) {
+    private mutating func updateState(flags: TCPFlags, originator: Bool, length: Int) {
         let me = endpoint(originator), peer = endpoint(!originator)
         switch me {
         case .inactive:

@@ -287,12 +287,13 @@ public struct HTTPParser: Sendable {
         }
         // The head keeps the buffer's bytes for its header lines (read lazily); the buffer starts a new storage.
         let head = HTTPSyntax.makeHead(scan, buffer[...], start: 0)
+        let framing = bodyFraming(head, scan: scan)
         buffer.removeAll(keepingCapacity: true)
         lineStart = 0
         events.append(.head(head, offset: headOffset))
         bodyLength = 0
         let afterHead = headOffset + head.headLength
-        switch bodyFraming(head) {
+        switch framing {
         case .failure(let error):
             fail(error.reason, at: headOffset, &events)
         case .success(let framing):
@@ -309,8 +310,8 @@ public struct HTTPParser: Sendable {
 
     private struct FramingError: Error { var reason: String }
 
-    /// RFC 9112 §6.3, in its order.
-    private mutating func bodyFraming(_ head: HTTPHead) -> Result<HTTPBodyFraming, FramingError> {
+    /// RFC 9112 §6.3, in its order. `scan` is the head as scanned from `buffer`.
+    private mutating func bodyFraming(_ head: HTTPHead, scan: HTTPSyntax.Head) -> Result<HTTPBodyFraming, FramingError> {
         if !head.isRequest {
             let status = head.status ?? 0
             // 1xx are interim: the final response to the same request still follows.
@@ -330,6 +331,7 @@ public struct HTTPParser: Sendable {
             if method == "HEAD" || status < 200 || status == 204 || status == 304 { return .success(.none) }
             if method == "CONNECT", status / 100 == 2 { return .success(.untilClose) }
         }
+        if let usual = HTTPParser.usualFraming(scan.lines, buffer, isRequest: head.isRequest) { return .success(usual) }
         let codings = head.values(ofHeader: "transfer-encoding")
             .flatMap { $0.split(separator: ",") }
             .map { $0.trimmingSpaces.lowercased() }
@@ -360,6 +362,50 @@ public struct HTTPParser: Sendable {
             return .success(.contentLength(length))
         }
         return .success(head.isRequest ? .none : .untilClose)
+    }
+
+    /// The framing of the usual head, read from its bytes without building a String: one Transfer-Encoding that is
+    /// just "chunked", or none and no Content-Length or exactly one of 1 to 15 digits. Nil for anything else,
+    /// which the general path decides (and words the complaint about).
+    private static func usualFraming(_ lines: [HTTPSyntax.Line], _ bytes: [UInt8], isRequest: Bool) -> HTTPBodyFraming? {
+        var length: Int?
+        var chunked = false
+        for case .header(let header, _) in lines {
+            if spells(header.name, of: bytes, "transfer-encoding") {
+                guard !chunked, spells(header.value, of: bytes, "chunked") else { return nil }
+                chunked = true
+                continue
+            }
+            guard spells(header.name, of: bytes, "content-length") else { continue }
+            let value = header.value
+            guard length == nil, !value.isEmpty, value.count <= 15, value.upperBound <= bytes.count else { return nil }
+            var number = 0
+            for byte in bytes[value] {
+                guard byte >= 0x30, byte <= 0x39 else { return nil }
+                number = number * 10 + Int(byte - 0x30)  // at most 15 digits: below 2^50, no overflow
+            }
+            length = number
+        }
+        // Chunked last wins over any Content-Length (RFC 9112 §6.3 rule 3).
+        if chunked { return .chunked }
+        if let length { return .contentLength(length) }
+        return isRequest ? HTTPBodyFraming.none : .untilClose
+    }
+
+    /// Whether the bytes in `range` spell the lower-case ASCII `word`, letters compared without case.
+    private static func spells(_ range: Range<Int>, of bytes: [UInt8], _ word: StaticString) -> Bool {
+        guard range.count == word.utf8CodeUnitCount, range.lowerBound >= 0, range.upperBound <= bytes.count else {
+            return false
+        }
+        return word.withUTF8Buffer { expected in
+            var index = range.lowerBound
+            for letter in expected {
+                let byte = bytes[index]
+                guard (byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte) == letter else { return false }
+                index += 1
+            }
+            return true
+        }
     }
 
     /// chunk-size [ chunk-ext ] CRLF, or the CRLF after chunk data (RFC 9112 §7.1).

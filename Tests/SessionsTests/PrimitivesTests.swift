@@ -52,6 +52,35 @@ struct PrimitivesTests {
         #expect(FlowKey.make(proto: .udp, source: a, destination: b).key != forward)
     }
 
+    @Test("the session table finds, touches, moves and removes sessions and keeps each idle list in order")
+    func sessionTable() {
+        func session(_ port: UInt16, time: Int64) -> SessionState {
+            let (key, _) = FlowKey.make(proto: .udp, source: Endpoint(ip: .v4(1), port: port),
+                                        destination: Endpoint(ip: .v4(2), port: 53))
+            return SessionState(id: Int(port), key: key, clientIsLow: true, clientGuessed: false, frame: 1, time: time)
+        }
+        var table = SessionTable()
+        let a = session(1, time: 10), b = session(2, time: 20), c = session(3, time: 5)
+        table.insert(a, on: .open)
+        table.insert(b, on: .open)
+        table.insert(c, on: .udp)
+        #expect(table.count == 3)
+        #expect(table.oldest(.open) === a)
+        #expect(table.longestIdle === c)  // least recent over all lists
+        // Touching makes a session the newest of its list; an unknown key finds nothing and changes nothing.
+        #expect(table.touch(a.key) === a)
+        #expect(table.oldest(.open) === b)
+        #expect(table.touch(session(9, time: 0).key) == nil)
+        #expect(table.count == 3)
+        table.move(b, to: .closed)
+        #expect(b.list == .closed)
+        #expect(table.oldest(.open) === a && table.oldest(.closed) === b)
+        table.remove(c)
+        #expect(table.count == 2 && table.oldest(.udp) == nil)
+        #expect(table.longestIdle === a)  // a (10) is older than b (20)
+        #expect(Set(table.all.map(\.id)) == [1, 2])
+    }
+
     @Test("without a SYN the ephemeral side is the client")
     func clientGuess() {
         let h = Harness()

@@ -102,6 +102,54 @@ struct ReassemblyTests {
         #expect(out == [1, 2, 3, 4, 5, 6])
     }
 
+    /// The ring of recent bytes grows as the stream passes through it: overlaps are compared the same before it is
+    /// full, across its wrap, and after a gap (whose positions are never compared).
+    @Test("the overlap check before the ring is full, across its wrap and after a gap")
+    func overlapRing() {
+        let small = ReassemblyLimits(maxPieces: 16, maxBytes: 1 << 16, maxTotalBytes: 1 << 20, overlapWindow: 16)
+        var reassembler = Reassembler(base: SequenceNumber(0), limits: small)
+        var budget = 0
+        var out: [UInt8] = []
+        let emit: (StreamChunk) -> Void = { if case .data(let bytes, _, _) = $0 { out += bytes } }
+        let stream = (0..<40).map { UInt8($0 + 100) }
+        func resend(_ range: Range<Int>, changing index: Int? = nil) -> Bool {
+            var bytes = Array(stream[range])
+            if let index { bytes[index - range.lowerBound] ^= 0xff }
+            return reassembler.segment(offset: Int64(range.lowerBound), bytes: bytes[...], frame: 9, budget: &budget,
+                                       emit: emit).mismatch
+        }
+        _ = reassembler.segment(offset: 0, bytes: stream[0..<5], frame: 1, budget: &budget, emit: emit)
+        // Before the ring is full: the delivered bytes are compared, the same copy is no mismatch.
+        #expect(!resend(0..<5))
+        #expect(resend(0..<5, changing: 4))
+        #expect(resend(2..<5, changing: 2))
+        // Past the wrap (16 bytes): only the last 16 delivered bytes are compared, across the ring's end.
+        for start in stride(from: 5, to: 40, by: 7) {
+            _ = reassembler.segment(offset: Int64(start), bytes: stream[start..<min(40, start + 7)], frame: 2,
+                                    budget: &budget, emit: emit)
+        }
+        #expect(out == stream)
+        #expect(!resend(24..<40))
+        #expect(resend(24..<40, changing: 31))
+        #expect(resend(24..<40, changing: 39))
+        #expect(!resend(0..<24, changing: 3))  // older than the window: not compared
+        // After a gap nothing before it is compared, and the bytes after it are.
+        var gapped = Reassembler(base: SequenceNumber(0), limits: small)
+        gapped.acknowledged(upTo: 6, frame: 3, budget: &budget, emit: emit)
+        _ = gapped.segment(offset: 6, bytes: [1, 2, 3][...], frame: 4, budget: &budget, emit: emit)
+        #expect(!gapped.segment(offset: 0, bytes: [9, 9, 9, 9, 9, 9][...], frame: 5, budget: &budget, emit: emit).mismatch)
+        #expect(gapped.segment(offset: 5, bytes: [9, 1, 7][...], frame: 6, budget: &budget, emit: emit).mismatch)
+        #expect(!gapped.segment(offset: 6, bytes: [1, 2, 3][...], frame: 7, budget: &budget, emit: emit).mismatch)
+        // A gap longer than the ring before it is full: the bytes after it land over the older ones.
+        var wrapped = Reassembler(base: SequenceNumber(0), limits: small)
+        _ = wrapped.segment(offset: 0, bytes: stream[0..<10], frame: 1, budget: &budget, emit: emit)
+        wrapped.acknowledged(upTo: 18, frame: 2, budget: &budget, emit: emit)
+        _ = wrapped.segment(offset: 18, bytes: stream[18..<30], frame: 3, budget: &budget, emit: emit)
+        #expect(!wrapped.segment(offset: 18, bytes: stream[18..<30], frame: 4, budget: &budget, emit: emit).mismatch)
+        #expect(wrapped.segment(offset: 28, bytes: [stream[28], 0][...], frame: 5, budget: &budget, emit: emit).mismatch)
+        #expect(!wrapped.segment(offset: 5, bytes: [0, 0, 0][...], frame: 6, budget: &budget, emit: emit).mismatch)
+    }
+
     @Test("an ACK past a hole turns it into a gap; SYN and FIN carrying data are delivered")
     func ackPastHoleAndSYNData() {
         let h = Harness()
