@@ -10,6 +10,10 @@ public enum ChecksumStatus: String, Sendable, Hashable {
 
 /// Everything decoded from one frame. Layers that did not decode are nil; `stoppedAt` says why decoding stopped
 /// early (nil when every byte was accounted for).
+///
+/// A frame is copied several times on its way through the pipeline, so the common frame (Ethernet, IP, TCP or
+/// UDP) holds no references but `fields`: VLAN tags and TCP options are stored inline, and the layers most
+/// frames lack share one box that is nil for them.
 public struct DecodedFrame: Sendable {
     public var linkType: UInt32
 
@@ -18,10 +22,22 @@ public struct DecodedFrame: Sendable {
     public var destinationMAC: MACAddress?
     /// The EtherType (or SLL protocol) of the network layer, after any VLAN tags.
     public var etherType: UInt16?
-    public var vlanIDs: [UInt16] = []
+    /// VLAN IDs, outermost first. Setting keeps the first `EthernetHeader.maximumVLANTags`.
+    public var vlanIDs: [UInt16] {
+        get { Array(vlanIDList) }
+        set {
+            vlanIDList.removeAll()
+            for id in newValue { vlanIDList.append(id) }
+        }
+    }
+    /// `vlanIDs` as stored (capacity `EthernetHeader.maximumVLANTags`).
+    public internal(set) var vlanIDList = InlineList<4, UInt16>(filler: 0)
 
     // Network layer
-    @Boxed public var arp: ARPPacket?
+    public var arp: ARPPacket? {
+        get { rare?.layers.arp }
+        set { updateRare(.arp, present: newValue != nil) { $0.arp = newValue } }
+    }
     public var sourceIP: IPAddress?
     public var destinationIP: IPAddress?
     /// IPv4 TTL or IPv6 hop limit.
@@ -36,7 +52,10 @@ public struct DecodedFrame: Sendable {
     /// Where the IPv4 header starts in the frame (what an `IPv4Reassembler` is fed from).
     public var networkOffset: Int?
     public var ipChecksum: ChecksumStatus?
-    @Boxed public var icmp: ICMPMessage?
+    public var icmp: ICMPMessage? {
+        get { rare?.layers.icmp }
+        set { updateRare(.icmp, present: newValue != nil) { $0.icmp = newValue } }
+    }
 
     // Transport layer
     public var tcp: TCPHeader?
@@ -50,45 +69,80 @@ public struct DecodedFrame: Sendable {
     public var payloadMissing = 0
 
     // Application layer (within this one frame)
-    @Boxed public var dns: DNSMessage?
-    @Boxed public var dhcp: DHCPMessage?
+    public var dns: DNSMessage? {
+        get { rare?.layers.dns }
+        set { updateRare(.dns, present: newValue != nil) { $0.dns = newValue } }
+    }
+    public var dhcp: DHCPMessage? {
+        get { rare?.layers.dhcp }
+        set { updateRare(.dhcp, present: newValue != nil) { $0.dhcp = newValue } }
+    }
     /// An HTTP/1.x start line (and headers) beginning at the start of this frame's payload.
-    @Boxed public var http: HTTPHead?
+    public var http: HTTPHead? {
+        get { rare?.layers.http }
+        set { updateRare(.http, present: newValue != nil) { $0.http = newValue } }
+    }
 
     /// Why decoding stopped before the end of the frame, if it did.
-    @Boxed public var stoppedAt: WireError?
+    public var stoppedAt: WireError? {
+        get { rare?.layers.stoppedAt }
+        set { updateRare(.stoppedAt, present: newValue != nil) { $0.stoppedAt = newValue } }
+    }
     /// The field records, when decoded with a recorder (explain); empty on the fast path.
     public var fields: [Field] = []
+
+    /// The rare layers; nil when the frame has none of them.
+    private var rare: RareLayerBox?
+    /// Which rare layers are set: presence tests read this, never the box (reading an optional layer out of the
+    /// box to compare it with nil copied the whole layer).
+    private var present: RareLayerSet = []
 
     public init(linkType: UInt32) { self.linkType = linkType }
 
     // Presence tests that do not copy the layer out of its box.
-    public var hasHTTP: Bool { $http }
-    public var hasDNS: Bool { $dns }
-    public var hasDHCP: Bool { $dhcp }
-    public var hasARP: Bool { $arp }
-}
+    public var hasHTTP: Bool { present.contains(.http) }
+    public var hasDNS: Bool { present.contains(.dns) }
+    public var hasDHCP: Bool { present.contains(.dhcp) }
+    public var hasARP: Bool { present.contains(.arp) }
+    /// True when decoding stopped early (`stoppedAt` is set), without copying the error out.
+    public var hasStopped: Bool { present.contains(.stoppedAt) }
 
-/// A layer most frames lack (`@Boxed`), kept behind one reference: a frame is copied several times on its way
-/// through the pipeline, and inline these layers made it several hundred bytes with a dozen fields to retain per
-/// copy. Setting the property replaces the box, so the frame keeps value semantics. `$layer` says whether the
-/// layer is there without copying it out.
-@propertyWrapper
-public struct Boxed<Value: Sendable>: Sendable {
-    private var box: LayerBox<Value>?
-
-    public init(wrappedValue: Value?) { box = wrappedValue.map(LayerBox.init) }
-
-    public var wrappedValue: Value? {
-        get { box?.value }
-        set { box = newValue.map(LayerBox.init) }
+    /// Setting a rare layer replaces the box (it is never mutated in place), so frames keep value semantics.
+    private mutating func updateRare(_ layer: RareLayerSet, present isPresent: Bool, _ change: (inout RareLayers) -> Void) {
+        if isPresent { present.insert(layer) } else { present.remove(layer) }
+        if present.isEmpty {
+            rare = nil
+            return
+        }
+        var layers = rare?.layers ?? RareLayers()
+        change(&layers)
+        rare = RareLayerBox(layers)
     }
-
-    public var projectedValue: Bool { box != nil }
 }
 
-/// An immutable heap copy of a value.
-final class LayerBox<Value: Sendable>: Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+/// One bit per rare layer.
+struct RareLayerSet: OptionSet, Sendable {
+    let rawValue: UInt8
+    static let arp = RareLayerSet(rawValue: 1 << 0)
+    static let icmp = RareLayerSet(rawValue: 1 << 1)
+    static let dns = RareLayerSet(rawValue: 1 << 2)
+    static let dhcp = RareLayerSet(rawValue: 1 << 3)
+    static let http = RareLayerSet(rawValue: 1 << 4)
+    static let stoppedAt = RareLayerSet(rawValue: 1 << 5)
+}
+
+/// The layers most frames lack.
+struct RareLayers: Sendable {
+    var arp: ARPPacket?
+    var icmp: ICMPMessage?
+    var dns: DNSMessage?
+    var dhcp: DHCPMessage?
+    var http: HTTPHead?
+    var stoppedAt: WireError?
+}
+
+/// An immutable heap copy of a frame's rare layers.
+final class RareLayerBox: Sendable {
+    let layers: RareLayers
+    init(_ layers: RareLayers) { self.layers = layers }
 }

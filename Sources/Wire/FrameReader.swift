@@ -10,14 +10,16 @@ public struct FrameReader {
     /// One past the last byte the current layer may read.
     public private(set) var end: Int
     /// What set `end`: "caplen" (the captured frame ends there) or the name of a length field.
-    public private(set) var endReason: String
+    public var endReason: String { endReasonName.description }
+    /// `endReason` as stored: a literal, so saving and restoring ends moves no reference-counted String.
+    private(set) var endReasonName: StaticString
     public let recorder: FieldRecorder?
 
     public init(bytes: [UInt8], recorder: FieldRecorder? = nil) {
         self.bytes = bytes
         self.offset = 0
         self.end = bytes.count
-        self.endReason = "caplen"
+        self.endReasonName = "caplen"
         self.recorder = recorder
     }
 
@@ -41,22 +43,22 @@ public struct FrameReader {
     /// Narrows `end` to `length` bytes from here, as a length field says. Returns how many of those bytes the
     /// capture lacks (0 when all are present); the end then stays where the capture ends.
     @discardableResult
-    public mutating func limit(to length: Int, by lengthField: String) -> Int {
+    public mutating func limit(to length: Int, by lengthField: StaticString) -> Int {
         let available = end - offset
         guard length >= 0 else { return 0 }
         if length <= available {
             end = offset + length
-            endReason = lengthField
+            endReasonName = lengthField
             return 0
         }
         return length - available
     }
 
     /// Restores an end saved before `limit`, e.g. to account for Ethernet padding after an IP datagram.
-    public mutating func restore(end savedEnd: Int, reason: String) {
+    public mutating func restore(end savedEnd: Int, reason: StaticString) {
         guard savedEnd >= offset, savedEnd <= bytes.count else { return }
         end = savedEnd
-        endReason = reason
+        endReasonName = reason
     }
 
     /// Moves to an absolute offset inside `[0, end]`.
@@ -94,6 +96,18 @@ public struct FrameReader {
         let lower = min(max(range.lowerBound, 0), bytes.count)
         let upper = min(max(range.upperBound, lower), bytes.count)
         return bytes[lower..<upper]
+    }
+
+    /// Adds the captured bytes in an absolute range, clamped to the frame as `slice` does, to a checksum
+    /// (borrowing the frame's storage: no slice is built).
+    @inline(__always)
+    public func addChecksum(of range: Range<Int>, to sum: inout InternetChecksum) {
+        let lower = min(max(range.lowerBound, 0), bytes.count)
+        let upper = min(max(range.upperBound, lower), bytes.count)
+        bytes.withUnsafeBytes { raw in
+            // Safe: 0 <= lower <= upper <= bytes.count == raw.count, clamped above.
+            sum.add(raw: UnsafeRawBufferPointer(rebasing: raw[lower..<upper]))
+        }
     }
 
     // MARK: Reads that record
@@ -164,6 +178,38 @@ public struct FrameReader {
             | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
         if let recorder {
             recorder.add(Field(layer: layer, name: name, offset: offset, length: 4, value: display(value),
+                               meaning: meaning(value)))
+        }
+        offset += 4
+        return value
+    }
+
+    /// Reads a 6-byte hardware address as a field. Builds no slice of the frame (unless recording).
+    @inline(__always)
+    public mutating func mac(_ layer: Layer, _ name: String,
+                             meaning: (MACAddress) -> String) throws(WireError) -> MACAddress {
+        try require(6, layer)
+        let high = UInt64(bytes[offset]) << 40 | UInt64(bytes[offset + 1]) << 32
+        let low = UInt64(bytes[offset + 2]) << 24 | UInt64(bytes[offset + 3]) << 16
+            | UInt64(bytes[offset + 4]) << 8 | UInt64(bytes[offset + 5])
+        let value = MACAddress(rawValue: high | low)
+        if let recorder {
+            recorder.add(Field(layer: layer, name: name, offset: offset, length: 6, value: value.description,
+                               meaning: meaning(value)))
+        }
+        offset += 6
+        return value
+    }
+
+    /// Reads a 4-byte IPv4 address as a field. Builds no slice of the frame (unless recording).
+    @inline(__always)
+    public mutating func ipv4(_ layer: Layer, _ name: String,
+                              meaning: (IPAddress) -> String) throws(WireError) -> IPAddress {
+        try require(4, layer)
+        let value = IPAddress.v4(UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16
+            | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3]))
+        if let recorder {
+            recorder.add(Field(layer: layer, name: name, offset: offset, length: 4, value: value.description,
                                meaning: meaning(value)))
         }
         offset += 4

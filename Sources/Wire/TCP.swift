@@ -21,31 +21,57 @@ public struct TCPFlags: OptionSet, Sendable, Hashable {
 }
 
 /// TCP options a decoder understood (RFC 9293 §3.2, RFC 7323, RFC 2018).
+///
+/// A plain value with no references: the option kinds and SACK blocks are stored inline, sized by the 40-byte
+/// option space (at most 40 one-byte kinds; a SACK block takes 8 bytes after a 2-byte option head, so at most 4).
 public struct TCPOptions: Sendable, Hashable {
+    /// Most option kinds in one header: one byte each in the 40-byte option space (RFC 9293 §3.1).
+    public static let maximumKinds = 40
+    /// Most SACK blocks in one header: 4 × 8 bytes plus the option's kind and length fill 34 of the 40 bytes.
+    public static let maximumSACKBlocks = 4
+
     public var mss: UInt16?
     public var windowScale: UInt8?
     public var sackPermitted = false
-    /// SACK blocks as (left edge, right edge) raw sequence numbers.
-    public var sackBlocks: [(UInt32, UInt32)] = []
+    /// SACK blocks as (left edge, right edge) raw sequence numbers. Setting keeps the first `maximumSACKBlocks`.
+    public var sackBlocks: [(UInt32, UInt32)] {
+        get { Array(sackBlockList) }
+        set {
+            sackBlockList.removeAll()
+            for block in newValue { sackBlockList.append(block) }
+        }
+    }
     public var timestamp: (value: UInt32, echo: UInt32)?
-    /// Kinds seen, in order (including NOP and EOL), for fingerprints such as "MSS only".
-    public var kinds: [UInt8] = []
+    /// Kinds seen, in order (including NOP and EOL), for fingerprints such as "MSS only". Setting keeps the first
+    /// `maximumKinds`.
+    public var kinds: [UInt8] {
+        get { Array(kindList) }
+        set {
+            kindList.removeAll()
+            for kind in newValue { kindList.append(kind) }
+        }
+    }
     /// Absolute offset of an option whose length did not fit (the rest of the option space was not read).
     public var malformedAt: Int?
+
+    /// `kinds` as stored (no array is built to read it).
+    public internal(set) var kindList = InlineList<40, UInt8>(filler: 0)
+    /// `sackBlocks` as stored.
+    public internal(set) var sackBlockList = InlineList<4, (UInt32, UInt32)>(filler: (0, 0))
 
     public init() {}
 
     public static func == (lhs: TCPOptions, rhs: TCPOptions) -> Bool {
         lhs.mss == rhs.mss && lhs.windowScale == rhs.windowScale && lhs.sackPermitted == rhs.sackPermitted
-            && lhs.sackBlocks.elementsEqual(rhs.sackBlocks, by: { $0 == $1 })
+            && lhs.sackBlockList.elementsEqual(rhs.sackBlockList, by: { $0 == $1 })
             && lhs.timestamp?.value == rhs.timestamp?.value && lhs.timestamp?.echo == rhs.timestamp?.echo
-            && lhs.kinds == rhs.kinds
+            && lhs.kindList == rhs.kindList
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(mss)
         hasher.combine(windowScale)
-        hasher.combine(kinds)
+        hasher.combine(kindList)
     }
 }
 
@@ -177,7 +203,7 @@ extension TCPHeader {
         defer { reader.endGroup() }
         while reader.offset < end {
             let kind = reader.peekU8(at: reader.offset) ?? 0
-            options.kinds.append(kind)
+            options.kindList.append(kind)  // cannot be full: each kind takes at least one of the 40 bytes
             if kind == 0 {
                 reader.beginGroup(.tcp, "tcp.options.eol", value: { "1 byte" }, meaning: { "end of the option list" })
                 _ = try reader.u8(.tcp, "tcp.option_kind", meaning: { _ in "end of the option list (kind 0)" })
@@ -242,7 +268,7 @@ extension TCPHeader {
                     for _ in 0..<blocks {
                         let left = try reader.u32(.tcp, "tcp.options.sack_le", meaning: { _ in "left edge of a block the receiver already has" })
                         let right = try reader.u32(.tcp, "tcp.options.sack_re", meaning: { _ in "right edge (exclusive) of that block: the bytes before it are missing" })
-                        options.sackBlocks.append((left, right))
+                        options.sackBlockList.append((left, right))  // at most 4 fit, see maximumSACKBlocks
                     }
                 default:
                     let value = try reader.u32(.tcp, "tcp.options.timestamp.tsval", meaning: { _ in "the sender's timestamp clock" })
