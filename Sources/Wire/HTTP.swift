@@ -237,30 +237,46 @@ enum HTTPSyntax {
             return nil
         }
         if isKnownMethod(bytes, start..<index) { return true }
-        // An unknown method counts only if the whole line is here and ends in an HTTP/1.x version.
-        guard let line = lineEnd(bytes, from: start, to: min(end, start + maxHeadBytes)),
+        // An unknown method counts only if the whole line is here and ends in an HTTP/1.x version. Most text
+        // (a body segment) fails the cheap test at its second or third word, before the line end is searched.
+        guard versionFollowsTarget(bytes, from: index, to: end),
+              let line = lineEnd(bytes, from: start, to: min(end, start + maxHeadBytes)),
               let request = requestLine(bytes, start: start, end: line.contentEnd) else { return nil }
         return hasVersionPrefix(bytes, at: request.version.lowerBound, end: request.version.upperBound) ? true : nil
     }
 
-    private static let versionPrefix: [UInt8] = Array("HTTP/1.".utf8)
+    /// After a method ending at the space at `index`: spaces, a target without spaces, spaces, then "HTTP/1.".
+    /// What `requestLine` plus the version test demand of a request line, checked without finding the line end
+    /// first; true does not mean the line is complete (the caller goes on to check that).
+    static func versionFollowsTarget<C: RandomAccessCollection>(_ bytes: C, from index: Int, to end: Int) -> Bool
+        where C.Element == UInt8, C.Index == Int {
+        var position = index
+        while position < end, byte(bytes, at: position) == 0x20 { position += 1 }
+        let target = position
+        // A LF ends the line before a second space: no version (a CR inside the target is kept, as there).
+        while position < end, let value = byte(bytes, at: position), value != 0x20, value != 0x0a { position += 1 }
+        guard position > target, position < end, byte(bytes, at: position) == 0x20 else { return false }
+        while position < end, byte(bytes, at: position) == 0x20 { position += 1 }
+        return hasVersionPrefix(bytes, at: position, end: end)
+    }
 
     /// `knownMethods.contains(text(bytes, range))`, compared as bytes (methods are ASCII; no String is built).
     static func isKnownMethod<C: RandomAccessCollection>(_ bytes: C, _ range: Range<Int>) -> Bool
         where C.Element == UInt8, C.Index == Int {
         guard range.count >= 3, range.count <= 9 else { return false }
-        for method in knownMethodBytes where method.count == range.count {
-            var same = true
-            for (offset, expected) in method.enumerated() where byte(bytes, at: range.lowerBound + offset) != expected {
-                same = false
-                break
-            }
-            if same { return true }
+        var code: UInt128 = 0
+        for index in range {
+            guard let value = byte(bytes, at: index) else { return false }
+            code = code << 8 | UInt128(value)
         }
-        return false
+        return knownMethodCodes.contains(code)
     }
 
-    private static let knownMethodBytes: [[UInt8]] = knownMethods.map { Array($0.utf8) }
+    /// The known methods' bytes packed into integers, first byte highest (at most 9 bytes; methods never start
+    /// with a zero byte, so methods of different lengths never share a code).
+    private static let knownMethodCodes: [UInt128] = knownMethods.map { method in
+        method.utf8.reduce(0) { $0 << 8 | UInt128($1) }
+    }
 
     /// Whether the bytes in `range` start with "HTTP/" (what `text(bytes, range).hasPrefix("HTTP/")` tested: the
     /// text is ASCII or Latin-1, where no character after "/" can combine with it).
@@ -275,10 +291,11 @@ enum HTTPSyntax {
     /// Whether "HTTP/1." starts at `start` (before `end`): compared as bytes, no String is built.
     static func hasVersionPrefix<C: RandomAccessCollection>(_ bytes: C, at start: Int, end: Int) -> Bool
         where C.Element == UInt8, C.Index == Int {
-        let prefix = versionPrefix
-        guard end - start >= prefix.count else { return false }
-        for index in 0..<prefix.count where byte(bytes, at: start + index) != prefix[index] { return false }
-        return true
+        guard end - start >= 7 else { return false }
+        return byte(bytes, at: start) == 0x48 && byte(bytes, at: start + 1) == 0x54  // "HT"
+            && byte(bytes, at: start + 2) == 0x54 && byte(bytes, at: start + 3) == 0x50  // "TP"
+            && byte(bytes, at: start + 4) == 0x2f && byte(bytes, at: start + 5) == 0x31  // "/1"
+            && byte(bytes, at: start + 6) == 0x2e  // "."
     }
 
     /// request-line = method SP request-target SP HTTP-version (RFC 9112 §3). Runs of spaces are tolerated and
@@ -581,6 +598,8 @@ extension HTTPHead {
     /// line end, the empty line, and any following bytes as one `http.file_data` field, and consumes to `end`.
     public static func decode(_ reader: inout FrameReader) -> HTTPHead? {
         let start = reader.offset, end = reader.end
+        // Most payloads are not a head: one starts with a method or "HTTP/1.", a token byte either way.
+        guard start < end, let first = reader.peekU8(at: start), HTTPSyntax.isTokenByte(first) else { return nil }
         let bytes = reader.slice(start..<end)
         guard let isRequest = HTTPSyntax.startKind(bytes, from: start, to: end) else { return nil }
         let scan = HTTPSyntax.scanHead(bytes, from: start, to: end, isRequest: isRequest)
