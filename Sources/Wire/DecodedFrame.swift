@@ -35,8 +35,8 @@ public struct DecodedFrame: Sendable {
 
     // Network layer
     public var arp: ARPPacket? {
-        get { rare?.layers.arp }
-        set { updateRare(.arp, present: newValue != nil) { $0.arp = newValue } }
+        get { rare?.layers.arp?.value }
+        set { updateRare(.arp, present: newValue != nil) { $0.arp = newValue.map(LayerBox.init) } }
     }
     public var sourceIP: IPAddress?
     public var destinationIP: IPAddress?
@@ -53,8 +53,8 @@ public struct DecodedFrame: Sendable {
     public var networkOffset: Int?
     public var ipChecksum: ChecksumStatus?
     public var icmp: ICMPMessage? {
-        get { rare?.layers.icmp }
-        set { updateRare(.icmp, present: newValue != nil) { $0.icmp = newValue } }
+        get { rare?.layers.icmp?.value }
+        set { updateRare(.icmp, present: newValue != nil) { $0.icmp = newValue.map(LayerBox.init) } }
     }
 
     // Transport layer
@@ -70,23 +70,23 @@ public struct DecodedFrame: Sendable {
 
     // Application layer (within this one frame)
     public var dns: DNSMessage? {
-        get { rare?.layers.dns }
-        set { updateRare(.dns, present: newValue != nil) { $0.dns = newValue } }
+        get { rare?.layers.dns?.value }
+        set { updateRare(.dns, present: newValue != nil) { $0.dns = newValue.map(LayerBox.init) } }
     }
     public var dhcp: DHCPMessage? {
-        get { rare?.layers.dhcp }
-        set { updateRare(.dhcp, present: newValue != nil) { $0.dhcp = newValue } }
+        get { rare?.layers.dhcp?.value }
+        set { updateRare(.dhcp, present: newValue != nil) { $0.dhcp = newValue.map(LayerBox.init) } }
     }
     /// An HTTP/1.x start line (and headers) beginning at the start of this frame's payload.
     public var http: HTTPHead? {
-        get { rare?.layers.http }
-        set { updateRare(.http, present: newValue != nil) { $0.http = newValue } }
+        get { rare?.layers.http?.value }
+        set { updateRare(.http, present: newValue != nil) { $0.http = newValue.map(LayerBox.init) } }
     }
 
     /// Why decoding stopped before the end of the frame, if it did.
     public var stoppedAt: WireError? {
-        get { rare?.layers.stoppedAt }
-        set { updateRare(.stoppedAt, present: newValue != nil) { $0.stoppedAt = newValue } }
+        get { rare?.layers.stoppedAt?.value }
+        set { updateRare(.stoppedAt, present: newValue != nil) { $0.stoppedAt = newValue.map(LayerBox.init) } }
     }
     /// The field records, when decoded with a recorder (explain); empty on the fast path.
     public var fields: [Field] = []
@@ -131,18 +131,25 @@ struct RareLayerSet: OptionSet, Sendable {
     static let stoppedAt = RareLayerSet(rawValue: 1 << 5)
 }
 
-/// The layers most frames lack.
+/// The layers most frames lack, each in its own box: setting one copies that layer once and the others' boxes
+/// by reference (inline, the six made a 700-byte value copied whole on every set).
 struct RareLayers: Sendable {
-    var arp: ARPPacket?
-    var icmp: ICMPMessage?
-    var dns: DNSMessage?
-    var dhcp: DHCPMessage?
-    var http: HTTPHead?
-    var stoppedAt: WireError?
+    var arp: LayerBox<ARPPacket>?
+    var icmp: LayerBox<ICMPMessage>?
+    var dns: LayerBox<DNSMessage>?
+    var dhcp: LayerBox<DHCPMessage>?
+    var http: LayerBox<HTTPHead>?
+    var stoppedAt: LayerBox<WireError>?
 }
 
 /// An immutable heap copy of a frame's rare layers.
 final class RareLayerBox: Sendable {
     let layers: RareLayers
     init(_ layers: RareLayers) { self.layers = layers }
+}
+
+/// An immutable heap copy of one layer.
+final class LayerBox<Value: Sendable>: Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

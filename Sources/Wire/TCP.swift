@@ -159,19 +159,21 @@ extension TCPHeader {
                     meaning: { $0 == 20 ? "20-byte header: no options" : "\($0)-byte header" + ($0 < 20 ? ", less than the 20-byte minimum" : ", so \($0 - 20) bytes of options") })
         reader.bits(.tcp, "tcp.flags.res", mask: 0x0e00, value: UInt64(word >> 9 & 7), meaning: { _ in "reserved bits" })
         reader.bits(.tcp, "tcp.flags.ae", mask: 0x0100, value: UInt64(word >> 8 & 1), meaning: { _ in "accurate ECN (rare)" })
-        let flagMeanings: [(String, UInt16, String)] = reader.isRecording ? [
-            ("tcp.flags.cwr", 0x80, "congestion window reduced (ECN)"),
-            ("tcp.flags.ece", 0x40, "ECN echo: the sender saw congestion marks"),
-            ("tcp.flags.urg", 0x20, "urgent pointer is valid (almost never used)"),
-            ("tcp.flags.ack", 0x10, "the acknowledgement number is valid; set on every segment after the first SYN"),
-            ("tcp.flags.push", 0x08, "push: hand the data to the application now; lwIP sets it on the last segment of each write"),
-            ("tcp.flags.reset", 0x04, "reset: the connection is aborted at once (port closed, or a socket closed with unread data)"),
-            ("tcp.flags.syn", 0x02, "synchronise: opens a connection and carries the initial sequence number"),
-            ("tcp.flags.fin", 0x01, "finish: the sender has no more data (socket.close())"),
-        ] : []
-        for (name, mask, meaning) in flagMeanings {
-            reader.bits(.tcp, name, mask: UInt64(mask), value: word & mask == 0 ? 0 : 1,
-                        meaning: { $0 == 1 ? meaning : "not set" })
+        if reader.isRecording {  // (the fast path builds no table, not even an empty one to release)
+            let flagMeanings: [(String, UInt16, String)] = [
+                ("tcp.flags.cwr", 0x80, "congestion window reduced (ECN)"),
+                ("tcp.flags.ece", 0x40, "ECN echo: the sender saw congestion marks"),
+                ("tcp.flags.urg", 0x20, "urgent pointer is valid (almost never used)"),
+                ("tcp.flags.ack", 0x10, "the acknowledgement number is valid; set on every segment after the first SYN"),
+                ("tcp.flags.push", 0x08, "push: hand the data to the application now; lwIP sets it on the last segment of each write"),
+                ("tcp.flags.reset", 0x04, "reset: the connection is aborted at once (port closed, or a socket closed with unread data)"),
+                ("tcp.flags.syn", 0x02, "synchronise: opens a connection and carries the initial sequence number"),
+                ("tcp.flags.fin", 0x01, "finish: the sender has no more data (socket.close())"),
+            ]
+            for (name, mask, meaning) in flagMeanings {
+                reader.bits(.tcp, name, mask: UInt64(mask), value: word & mask == 0 ? 0 : 1,
+                            meaning: { $0 == 1 ? meaning : "not set" })
+            }
         }
         headerLength = Int(word >> 12) * 4
         flags = TCPFlags(rawValue: word & 0x0ff)
