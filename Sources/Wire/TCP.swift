@@ -1,17 +1,20 @@
 /// TCP (RFC 9293).
 
 /// The TCP flag bits, in header order.
+///
+/// The flags are inlinable constants rather than stored statics: every frame tests several of them in other
+/// modules, and a stored static was a call to its lazy-initialisation accessor per test.
 public struct TCPFlags: OptionSet, Sendable, Hashable {
     public let rawValue: UInt16
-    public init(rawValue: UInt16) { self.rawValue = rawValue }
-    public static let fin = TCPFlags(rawValue: 0x001)
-    public static let syn = TCPFlags(rawValue: 0x002)
-    public static let rst = TCPFlags(rawValue: 0x004)
-    public static let psh = TCPFlags(rawValue: 0x008)
-    public static let ack = TCPFlags(rawValue: 0x010)
-    public static let urg = TCPFlags(rawValue: 0x020)
-    public static let ece = TCPFlags(rawValue: 0x040)
-    public static let cwr = TCPFlags(rawValue: 0x080)
+    @inlinable public init(rawValue: UInt16) { self.rawValue = rawValue }
+    @inlinable public static var fin: TCPFlags { TCPFlags(rawValue: 0x001) }
+    @inlinable public static var syn: TCPFlags { TCPFlags(rawValue: 0x002) }
+    @inlinable public static var rst: TCPFlags { TCPFlags(rawValue: 0x004) }
+    @inlinable public static var psh: TCPFlags { TCPFlags(rawValue: 0x008) }
+    @inlinable public static var ack: TCPFlags { TCPFlags(rawValue: 0x010) }
+    @inlinable public static var urg: TCPFlags { TCPFlags(rawValue: 0x020) }
+    @inlinable public static var ece: TCPFlags { TCPFlags(rawValue: 0x040) }
+    @inlinable public static var cwr: TCPFlags { TCPFlags(rawValue: 0x080) }
     /// Names in the order `read --format json` lists them.
     public static let names: [(TCPFlags, String)] = [
         (.syn, "SYN"), (.ack, "ACK"), (.fin, "FIN"), (.rst, "RST"), (.psh, "PSH"), (.urg, "URG"),
