@@ -24,7 +24,7 @@ public struct DecodedFrame: Sendable {
     public var etherType: UInt16?
     /// VLAN IDs, outermost first. Setting keeps the first `EthernetHeader.maximumVLANTags`.
     public var vlanIDs: [UInt16] {
-        get { Array(vlanIDList) }
+        @inlinable get { Array(vlanIDList) }
         set {
             vlanIDList.removeAll()
             for id in newValue { vlanIDList.append(id) }
@@ -35,7 +35,7 @@ public struct DecodedFrame: Sendable {
 
     // Network layer
     public var arp: ARPPacket? {
-        get { rare?.layers.arp?.value }
+        @inlinable get { present.contains(.arp) ? rare?.layers.arp?.value : nil }
         set { updateRare(.arp, present: newValue != nil) { $0.arp = newValue.map(LayerBox.init) } }
     }
     public var sourceIP: IPAddress?
@@ -53,7 +53,7 @@ public struct DecodedFrame: Sendable {
     public var networkOffset: Int?
     public var ipChecksum: ChecksumStatus?
     public var icmp: ICMPMessage? {
-        get { rare?.layers.icmp?.value }
+        @inlinable get { present.contains(.icmp) ? rare?.layers.icmp?.value : nil }
         set { updateRare(.icmp, present: newValue != nil) { $0.icmp = newValue.map(LayerBox.init) } }
     }
 
@@ -70,42 +70,44 @@ public struct DecodedFrame: Sendable {
 
     // Application layer (within this one frame)
     public var dns: DNSMessage? {
-        get { rare?.layers.dns?.value }
+        @inlinable get { present.contains(.dns) ? rare?.layers.dns?.value : nil }
         set { updateRare(.dns, present: newValue != nil) { $0.dns = newValue.map(LayerBox.init) } }
     }
     public var dhcp: DHCPMessage? {
-        get { rare?.layers.dhcp?.value }
+        @inlinable get { present.contains(.dhcp) ? rare?.layers.dhcp?.value : nil }
         set { updateRare(.dhcp, present: newValue != nil) { $0.dhcp = newValue.map(LayerBox.init) } }
     }
     /// An HTTP/1.x start line (and headers) beginning at the start of this frame's payload.
     public var http: HTTPHead? {
-        get { rare?.layers.http?.value }
+        @inlinable get { present.contains(.http) ? rare?.layers.http?.value : nil }
         set { updateRare(.http, present: newValue != nil) { $0.http = newValue.map(LayerBox.init) } }
     }
 
     /// Why decoding stopped before the end of the frame, if it did.
     public var stoppedAt: WireError? {
-        get { rare?.layers.stoppedAt?.value }
+        @inlinable get { present.contains(.stoppedAt) ? rare?.layers.stoppedAt?.value : nil }
         set { updateRare(.stoppedAt, present: newValue != nil) { $0.stoppedAt = newValue.map(LayerBox.init) } }
     }
     /// The field records, when decoded with a recorder (explain); empty on the fast path.
     public var fields: [Field] = []
 
+    // Internal but inlinable (as are the getters above): other modules test for and read rare layers on every
+    // frame, and a call per test cost more than the test.
     /// The rare layers; nil when the frame has none of them.
-    private var rare: RareLayerBox?
+    @usableFromInline var rare: RareLayerBox?
     /// Which rare layers are set: presence tests read this, never the box (reading an optional layer out of the
     /// box to compare it with nil copied the whole layer).
-    private var present: RareLayerSet = []
+    @usableFromInline var present: RareLayerSet = []
 
     public init(linkType: UInt32) { self.linkType = linkType }
 
     // Presence tests that do not copy the layer out of its box.
-    public var hasHTTP: Bool { present.contains(.http) }
-    public var hasDNS: Bool { present.contains(.dns) }
-    public var hasDHCP: Bool { present.contains(.dhcp) }
-    public var hasARP: Bool { present.contains(.arp) }
+    @inlinable public var hasHTTP: Bool { present.contains(.http) }
+    @inlinable public var hasDNS: Bool { present.contains(.dns) }
+    @inlinable public var hasDHCP: Bool { present.contains(.dhcp) }
+    @inlinable public var hasARP: Bool { present.contains(.arp) }
     /// True when decoding stopped early (`stoppedAt` is set), without copying the error out.
-    public var hasStopped: Bool { present.contains(.stoppedAt) }
+    @inlinable public var hasStopped: Bool { present.contains(.stoppedAt) }
 
     /// Setting a rare layer replaces the box (it is never mutated in place), so frames keep value semantics.
     private mutating func updateRare(_ layer: RareLayerSet, present isPresent: Bool, _ change: (inout RareLayers) -> Void) {
@@ -121,35 +123,40 @@ public struct DecodedFrame: Sendable {
 }
 
 /// One bit per rare layer.
+@usableFromInline
 struct RareLayerSet: OptionSet, Sendable {
-    let rawValue: UInt8
-    static let arp = RareLayerSet(rawValue: 1 << 0)
-    static let icmp = RareLayerSet(rawValue: 1 << 1)
-    static let dns = RareLayerSet(rawValue: 1 << 2)
-    static let dhcp = RareLayerSet(rawValue: 1 << 3)
-    static let http = RareLayerSet(rawValue: 1 << 4)
-    static let stoppedAt = RareLayerSet(rawValue: 1 << 5)
+    @usableFromInline let rawValue: UInt8
+    @inlinable init(rawValue: UInt8) { self.rawValue = rawValue }
+    @inlinable static var arp: RareLayerSet { RareLayerSet(rawValue: 1 << 0) }
+    @inlinable static var icmp: RareLayerSet { RareLayerSet(rawValue: 1 << 1) }
+    @inlinable static var dns: RareLayerSet { RareLayerSet(rawValue: 1 << 2) }
+    @inlinable static var dhcp: RareLayerSet { RareLayerSet(rawValue: 1 << 3) }
+    @inlinable static var http: RareLayerSet { RareLayerSet(rawValue: 1 << 4) }
+    @inlinable static var stoppedAt: RareLayerSet { RareLayerSet(rawValue: 1 << 5) }
 }
 
 /// The layers most frames lack, each in its own box: setting one copies that layer once and the others' boxes
 /// by reference (inline, the six made a 700-byte value copied whole on every set).
+@usableFromInline
 struct RareLayers: Sendable {
-    var arp: LayerBox<ARPPacket>?
-    var icmp: LayerBox<ICMPMessage>?
-    var dns: LayerBox<DNSMessage>?
-    var dhcp: LayerBox<DHCPMessage>?
-    var http: LayerBox<HTTPHead>?
-    var stoppedAt: LayerBox<WireError>?
+    @usableFromInline var arp: LayerBox<ARPPacket>?
+    @usableFromInline var icmp: LayerBox<ICMPMessage>?
+    @usableFromInline var dns: LayerBox<DNSMessage>?
+    @usableFromInline var dhcp: LayerBox<DHCPMessage>?
+    @usableFromInline var http: LayerBox<HTTPHead>?
+    @usableFromInline var stoppedAt: LayerBox<WireError>?
 }
 
 /// An immutable heap copy of a frame's rare layers.
+@usableFromInline
 final class RareLayerBox: Sendable {
-    let layers: RareLayers
+    @usableFromInline let layers: RareLayers
     init(_ layers: RareLayers) { self.layers = layers }
 }
 
 /// An immutable heap copy of one layer.
+@usableFromInline
 final class LayerBox<Value: Sendable>: Sendable {
-    let value: Value
+    @usableFromInline let value: Value
     init(_ value: Value) { self.value = value }
 }

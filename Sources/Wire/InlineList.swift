@@ -5,42 +5,48 @@
 /// The capacity comes from a protocol limit (40 bytes of TCP option space, a cap on stacked VLAN tags). An
 /// append beyond it is dropped and reported by the return value; peer-controlled data can never grow it.
 public struct InlineList<let capacity: Int, Element: BitwiseCopyable & Sendable>: Sendable, RandomAccessCollection {
-    private var storage: InlineArray<capacity, Element>
-    public private(set) var count = 0
+    // Inlinable throughout: other modules read these lists per frame, and the generic code is only specialised
+    // where it is inlined.
+    @usableFromInline var storage: InlineArray<capacity, Element>
+    @usableFromInline var storedCount = 0
+
+    @inlinable public var count: Int { storedCount }
 
     /// An empty list; `filler` only initialises the unused slots and is never read back.
+    @inlinable
     public init(filler: Element) {
         storage = InlineArray(repeating: filler)
     }
 
     /// Appends `element` unless the list is full. Returns whether it was stored.
-    @discardableResult
+    @inlinable @discardableResult
     public mutating func append(_ element: Element) -> Bool {
-        guard count < capacity else { return false }
-        storage[count] = element
-        count += 1
+        guard storedCount < capacity else { return false }
+        storage[storedCount] = element
+        storedCount += 1
         return true
     }
 
     /// Empties the list.
-    public mutating func removeAll() { count = 0 }
+    @inlinable public mutating func removeAll() { storedCount = 0 }
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { count }
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { storedCount }
 
+    @inlinable
     public subscript(position: Int) -> Element {
-        precondition(position >= 0 && position < count, "InlineList index out of range")
+        precondition(position >= 0 && position < storedCount, "InlineList index out of range")
         return storage[position]
     }
 }
 
 extension InlineList: Equatable where Element: Equatable {
-    public static func == (lhs: InlineList, rhs: InlineList) -> Bool { lhs.elementsEqual(rhs) }
+    @inlinable public static func == (lhs: InlineList, rhs: InlineList) -> Bool { lhs.elementsEqual(rhs) }
 }
 
 extension InlineList: Hashable where Element: Hashable {
     /// Hashes as an `Array` with the same elements does: the count, then each element.
-    public func hash(into hasher: inout Hasher) {
+    @inlinable public func hash(into hasher: inout Hasher) {
         hasher.combine(count)
         for element in self { hasher.combine(element) }
     }
