@@ -217,11 +217,37 @@ enum HTTPSyntax {
     /// The end of the line starting at `start`, looking no further than `end`; nil if no LF yet.
     static func lineEnd<C: RandomAccessCollection>(_ bytes: C, from start: Int, to end: Int) -> LineEnd?
         where C.Element == UInt8, C.Index == Int {
-        // The search stays inside the collection (as `byte(_:at:)` did) and uses its own scan.
+        // The search stays inside the collection (as `byte(_:at:)` did).
         let lower = max(start, bytes.startIndex), upper = min(end, bytes.endIndex)
-        guard lower == start, lower < upper, let index = bytes[lower..<upper].firstIndex(of: 0x0a) else { return nil }
+        guard lower == start, lower < upper else { return nil }
+        let base = bytes.startIndex
+        let found = bytes.withContiguousStorageIfAvailable { firstLineFeed($0, from: lower - base, to: upper - base) }
+        let index: Int?
+        if let found { index = found.map { $0 + base } } else { index = bytes[lower..<upper].firstIndex(of: 0x0a) }
+        guard let index else { return nil }
         let hasCR = index > start && byte(bytes, at: index - 1) == 0x0d
         return LineEnd(contentEnd: hasCR ? index - 1 : index, next: index + 1, bareLF: !hasCR)
+    }
+
+    /// The first LF in `buffer[from..<to]`, eight bytes per step (header lines are tens of bytes long).
+    static func firstLineFeed(_ buffer: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int? {
+        var index = from
+        let raw = UnsafeRawBufferPointer(buffer)
+        // Safe: 0 <= from <= to <= buffer.count (the caller clamps them), and each load has 8 bytes before `to`.
+        while to - index >= 8 {
+            // Bytes equal to LF become zero; the classic zero-byte test (wrapping on purpose) flags the first
+            // one exactly (a borrow can only flag bytes after it), lowest-addressed byte lowest.
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                ^ 0x0a0a_0a0a_0a0a_0a0a
+            let zeros = (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
+            if zeros != 0 { return index + zeros.trailingZeroBitCount / 8 }
+            index += 8
+        }
+        while index < to {
+            if buffer[index] == 0x0a { return index }
+            index += 1
+        }
+        return nil
     }
 
     /// Whether the bytes at `start` begin an HTTP/1.x message: true for a request, false for a response,

@@ -49,4 +49,26 @@ import Testing
         #expect(HTTPSyntax.startKind(bytes[...], from: 0, to: bytes.count) == expected)
         #expect(Self.reference(bytes) == expected)
     }
+
+    @Test func tokenBytesAreTheTcharList() {
+        let tchar = Set(Array("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8))
+        for byte in UInt8.min...UInt8.max {
+            #expect(HTTPSyntax.isTokenByte(byte) == tchar.contains(byte), "byte \(byte)")
+        }
+    }
+
+    @Test("the word-at-a-time LF search finds the first LF", arguments: 0..<20)
+    func firstLineFeedMatchesAScan(_ seed: Int) {
+        var rng = SeededGenerator(seed: 0x1f + UInt64(seed))
+        // Few distinct bytes, so LFs, 0x0b (a borrow's false flag) and 0x0a-adjacent values are common.
+        let alphabet: [UInt8] = [0x0a, 0x0b, 0x09, 0x0d, 0x00, 0x01, 0x41, 0x8a, 0xff]
+        let bytes = (0..<Int.random(in: 0...80, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }
+        for from in 0...bytes.count {
+            for to in from...bytes.count {
+                let expected = bytes[from..<to].firstIndex(of: 0x0a)
+                let found = bytes.withUnsafeBufferPointer { HTTPSyntax.firstLineFeed($0, from: from, to: to) }
+                #expect(found == expected, "\(bytes) \(from)..<\(to)")
+            }
+        }
+    }
 }
