@@ -36,7 +36,10 @@ public struct DecodedFrame: Sendable {
     // Network layer
     public var arp: ARPPacket? {
         @inlinable get { present.contains(.arp) ? rare?.layers.arp?.value : nil }
-        set { updateRare(.arp, present: newValue != nil) { $0.arp = newValue.map(LayerBox.init) } }
+        set {
+            let box = Self.box(newValue)
+            updateRare(.arp, present: box != nil) { $0.arp = box }
+        }
     }
     public var sourceIP: IPAddress?
     public var destinationIP: IPAddress?
@@ -54,7 +57,10 @@ public struct DecodedFrame: Sendable {
     public var ipChecksum: ChecksumStatus?
     public var icmp: ICMPMessage? {
         @inlinable get { present.contains(.icmp) ? rare?.layers.icmp?.value : nil }
-        set { updateRare(.icmp, present: newValue != nil) { $0.icmp = newValue.map(LayerBox.init) } }
+        set {
+            let box = Self.box(newValue)
+            updateRare(.icmp, present: box != nil) { $0.icmp = box }
+        }
     }
 
     // Transport layer
@@ -71,22 +77,34 @@ public struct DecodedFrame: Sendable {
     // Application layer (within this one frame)
     public var dns: DNSMessage? {
         @inlinable get { present.contains(.dns) ? rare?.layers.dns?.value : nil }
-        set { updateRare(.dns, present: newValue != nil) { $0.dns = newValue.map(LayerBox.init) } }
+        set {
+            let box = Self.box(newValue)
+            updateRare(.dns, present: box != nil) { $0.dns = box }
+        }
     }
     public var dhcp: DHCPMessage? {
         @inlinable get { present.contains(.dhcp) ? rare?.layers.dhcp?.value : nil }
-        set { updateRare(.dhcp, present: newValue != nil) { $0.dhcp = newValue.map(LayerBox.init) } }
+        set {
+            let box = Self.box(newValue)
+            updateRare(.dhcp, present: box != nil) { $0.dhcp = box }
+        }
     }
     /// An HTTP/1.x start line (and headers) beginning at the start of this frame's payload.
     public var http: HTTPHead? {
         @inlinable get { present.contains(.http) ? rare?.layers.http?.value : nil }
-        set { updateRare(.http, present: newValue != nil) { $0.http = newValue.map(LayerBox.init) } }
+        set {
+            let box = Self.box(newValue)
+            updateRare(.http, present: box != nil) { $0.http = box }
+        }
     }
 
     /// Why decoding stopped before the end of the frame, if it did.
     public var stoppedAt: WireError? {
         @inlinable get { present.contains(.stoppedAt) ? rare?.layers.stoppedAt?.value : nil }
-        set { updateRare(.stoppedAt, present: newValue != nil) { $0.stoppedAt = newValue.map(LayerBox.init) } }
+        set {
+            let box = Self.box(newValue)
+            updateRare(.stoppedAt, present: box != nil) { $0.stoppedAt = box }
+        }
     }
     /// The field records, when decoded with a recorder (explain); empty on the fast path.
     public var fields: [Field] = []
@@ -108,6 +126,14 @@ public struct DecodedFrame: Sendable {
     @inlinable public var hasARP: Bool { present.contains(.arp) }
     /// True when decoding stopped early (`stoppedAt` is set), without copying the error out.
     @inlinable public var hasStopped: Bool { present.contains(.stoppedAt) }
+
+    /// A box for a layer being set, the value moved in (its Strings and arrays are not retained again).
+    private static func box<Value>(_ value: consuming Value?) -> LayerBox<Value>? {
+        switch consume value {
+        case .some(let layer): return LayerBox(layer)
+        case .none: return nil
+        }
+    }
 
     /// Setting a rare layer replaces the box (it is never mutated in place), so frames keep value semantics.
     private mutating func updateRare(_ layer: RareLayerSet, present isPresent: Bool, _ change: (inout RareLayers) -> Void) {
