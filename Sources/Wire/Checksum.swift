@@ -85,6 +85,7 @@ public struct InternetChecksum: Sendable {
     public mutating func add(word32: UInt32) { sum += UInt64(word32 >> 16) + UInt64(word32 & 0xffff) }
 
     /// Adds an address as the pseudo-header does (RFC 9293 §3.1, RFC 8200 §8.1).
+    @inline(__always)
     public mutating func add(address: IPAddress) {
         switch address {
         case .v4(let value): add(word32: value)

@@ -129,6 +129,18 @@ struct HTTPHeaderSource: Sendable {
     private func matches(_ range: Range<Int>, _ name: String) -> Bool {
         let lower = max(range.lowerBound, bytes.startIndex), upper = min(range.upperBound, bytes.endIndex)
         guard upper - lower == name.utf8.count else { return false }
+        // Both sides as buffers (a native String's UTF-8 is contiguous): no per-byte bounds checks or iterator.
+        let same = name.utf8.withContiguousStorageIfAvailable { expected in
+            bytes.withUnsafeBufferPointer { have in
+                // Safe: have[start + offset] with start + offset < upper - bytes.startIndex <= have.count.
+                let start = lower - bytes.startIndex
+                for offset in 0..<expected.count where Self.fold(have[start + offset]) != Self.fold(expected[offset]) {
+                    return false
+                }
+                return true
+            }
+        }
+        if let same { return same }
         var index = lower
         for expected in name.utf8 {
             guard Self.fold(bytes[index]) == Self.fold(expected) else { return false }
