@@ -117,8 +117,8 @@ public enum FrameSummary {
     /// Whether `info` of a frame that has a TCP header is `tcpInfo` alone: nothing decoded above it (no DNS, no
     /// HTTP head) and no decoding error — most frames of a capture. (Presence checks only: no layer is copied.)
     public static func infoIsTCPAlone(_ frame: DecodedFrame, _ annotation: FrameAnnotation) -> Bool {
-        !frame.hasDNS && !frame.hasDHCP && !frame.hasARP && !frame.$icmp && annotation.http.isEmpty && !frame.hasHTTP
-            && !frame.$stoppedAt
+        !frame.hasDNS && !frame.hasDHCP && !frame.hasARP && frame.icmp == nil && annotation.http.isEmpty && !frame.hasHTTP
+            && !frame.hasStopped
     }
 
     /// Room `writeTCPInfo` needs: every flag, five numbers and the option marks come to about 150 bytes.

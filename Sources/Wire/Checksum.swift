@@ -19,37 +19,63 @@ public struct InternetChecksum: Sendable {
         }
     }
 
-    /// Adds a slice of frame bytes: the hot path (every TCP/UDP segment). Sums big-endian words straight from
-    /// the buffer instead of going through generic iteration.
+    /// Adds a slice of frame bytes: the hot path (every TCP/UDP segment, every IPv4 header).
+    ///
+    /// The bulk is summed as native-order 64-bit words with an end-around carry: 2^64 ≡ 1 (mod 2^16 − 1), so
+    /// that is the same one's-complement sum of 16-bit words (RFC 1071 §2(C)), and summing words in swapped byte
+    /// order yields the byte-swapped sum (§2(B)), undone once on the folded result. No per-word byte swap.
     public mutating func add(_ bytes: ArraySlice<UInt8>) {
-        bytes.withUnsafeBytes { raw in
-            // Safe: every load is at an offset with at least 8 (or 2, or 1) bytes left before raw.count; the
-            // buffer is only read, and only inside this closure.
-            var index = 0
-            let count = raw.count
-            if odd, count > 0 {
-                sum += UInt64(raw[0])
-                odd = false
-                index = 1
-            }
-            // Eight bytes at a time: adding the two 32-bit halves is the same one's-complement sum once the
-            // carries are folded (RFC 1071 §2(B)); each step adds less than 2^33, so 64 bits cannot overflow.
-            var wide: UInt64 = 0
-            while count - index >= 8 {
-                let word = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                wide += (word >> 32) + (word & 0xffff_ffff)
-                index += 8
-            }
-            while count - index >= 2 {
-                wide += UInt64(raw[index]) << 8 | UInt64(raw[index + 1])
-                index += 2
-            }
-            sum += (wide >> 32) + (wide & 0xffff_ffff)
-            if index < count {
-                sum += UInt64(raw[index]) << 8
-                odd = true
-            }
+        bytes.withUnsafeBytes { add(raw: $0) }
+    }
+
+    /// `add(_:)` over bytes already borrowed (`FrameReader.addChecksum` sums frame bytes without a slice).
+    mutating func add(raw: UnsafeRawBufferPointer) {
+        // Safe: every load is at an offset with at least 32 (or 8, 4, 2, 1) bytes left before raw.count; the
+        // buffer is only read.
+        var index = 0
+        let count = raw.count
+        if odd, count > 0 {
+            sum += UInt64(raw[0])
+            odd = false
+            index = 1
         }
+        var native: UInt64 = 0
+        while count - index >= 32 {
+            native = Self.addWithCarry(native, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            native = Self.addWithCarry(native, raw.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self))
+            native = Self.addWithCarry(native, raw.loadUnaligned(fromByteOffset: index + 16, as: UInt64.self))
+            native = Self.addWithCarry(native, raw.loadUnaligned(fromByteOffset: index + 24, as: UInt64.self))
+            index += 32
+        }
+        while count - index >= 8 {
+            native = Self.addWithCarry(native, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            index += 8
+        }
+        // Fewer than 8 bytes left: a 4-byte and a 2-byte word keep the 16-bit word boundaries.
+        if count - index >= 4 {
+            native = Self.addWithCarry(native, UInt64(raw.loadUnaligned(fromByteOffset: index, as: UInt32.self)))
+            index += 4
+        }
+        if count - index >= 2 {
+            native = Self.addWithCarry(native, UInt64(raw.loadUnaligned(fromByteOffset: index, as: UInt16.self)))
+            index += 2
+        }
+        // Fold to 16 bits (never to 0 unless every byte was 0, as the plain sum), then back to big-endian order.
+        native = (native & 0xffff_ffff) + (native >> 32)
+        while native > 0xffff { native = (native & 0xffff) + (native >> 16) }
+        sum += UInt64(UInt16(bigEndian: UInt16(truncatingIfNeeded: native)))
+        if index < count {
+            sum += UInt64(raw[index]) << 8
+            odd = true
+        }
+    }
+
+    /// One's-complement addition of 64-bit words: a carry out of the top wraps around to the bottom.
+    @inline(__always)
+    private static func addWithCarry(_ total: UInt64, _ word: UInt64) -> UInt64 {
+        let (partial, carried) = total.addingReportingOverflow(word)
+        // No overflow here: after a carry out, partial is at most 2^64 − 2.
+        return partial &+ (carried ? 1 : 0)
     }
 
     /// Adds one 16-bit word (must start on an even byte position).
@@ -59,6 +85,7 @@ public struct InternetChecksum: Sendable {
     public mutating func add(word32: UInt32) { sum += UInt64(word32 >> 16) + UInt64(word32 & 0xffff) }
 
     /// Adds an address as the pseudo-header does (RFC 9293 §3.1, RFC 8200 §8.1).
+    @inline(__always)
     public mutating func add(address: IPAddress) {
         switch address {
         case .v4(let value): add(word32: value)

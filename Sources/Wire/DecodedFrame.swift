@@ -10,6 +10,10 @@ public enum ChecksumStatus: String, Sendable, Hashable {
 
 /// Everything decoded from one frame. Layers that did not decode are nil; `stoppedAt` says why decoding stopped
 /// early (nil when every byte was accounted for).
+///
+/// A frame is copied several times on its way through the pipeline, so the common frame (Ethernet, IP, TCP or
+/// UDP) holds no references but `fields`: VLAN tags and TCP options are stored inline, and the layers most
+/// frames lack share one box that is nil for them.
 public struct DecodedFrame: Sendable {
     public var linkType: UInt32
 
@@ -18,10 +22,25 @@ public struct DecodedFrame: Sendable {
     public var destinationMAC: MACAddress?
     /// The EtherType (or SLL protocol) of the network layer, after any VLAN tags.
     public var etherType: UInt16?
-    public var vlanIDs: [UInt16] = []
+    /// VLAN IDs, outermost first. Setting keeps the first `EthernetHeader.maximumVLANTags`.
+    public var vlanIDs: [UInt16] {
+        @inlinable get { Array(vlanIDList) }
+        set {
+            vlanIDList.removeAll()
+            for id in newValue { vlanIDList.append(id) }
+        }
+    }
+    /// `vlanIDs` as stored (capacity `EthernetHeader.maximumVLANTags`).
+    public internal(set) var vlanIDList = InlineList<4, UInt16>(filler: 0)
 
     // Network layer
-    @Boxed public var arp: ARPPacket?
+    public var arp: ARPPacket? {
+        @inlinable get { present.contains(.arp) ? rare?.layers.arp?.value : nil }
+        set {
+            let box = Self.box(newValue)
+            updateRare(.arp, present: box != nil) { $0.arp = box }
+        }
+    }
     public var sourceIP: IPAddress?
     public var destinationIP: IPAddress?
     /// IPv4 TTL or IPv6 hop limit.
@@ -36,7 +55,13 @@ public struct DecodedFrame: Sendable {
     /// Where the IPv4 header starts in the frame (what an `IPv4Reassembler` is fed from).
     public var networkOffset: Int?
     public var ipChecksum: ChecksumStatus?
-    @Boxed public var icmp: ICMPMessage?
+    public var icmp: ICMPMessage? {
+        @inlinable get { present.contains(.icmp) ? rare?.layers.icmp?.value : nil }
+        set {
+            let box = Self.box(newValue)
+            updateRare(.icmp, present: box != nil) { $0.icmp = box }
+        }
+    }
 
     // Transport layer
     public var tcp: TCPHeader?
@@ -50,45 +75,114 @@ public struct DecodedFrame: Sendable {
     public var payloadMissing = 0
 
     // Application layer (within this one frame)
-    @Boxed public var dns: DNSMessage?
-    @Boxed public var dhcp: DHCPMessage?
+    public var dns: DNSMessage? {
+        @inlinable get { present.contains(.dns) ? rare?.layers.dns?.value : nil }
+        set {
+            let box = Self.box(newValue)
+            updateRare(.dns, present: box != nil) { $0.dns = box }
+        }
+    }
+    public var dhcp: DHCPMessage? {
+        @inlinable get { present.contains(.dhcp) ? rare?.layers.dhcp?.value : nil }
+        set {
+            let box = Self.box(newValue)
+            updateRare(.dhcp, present: box != nil) { $0.dhcp = box }
+        }
+    }
     /// An HTTP/1.x start line (and headers) beginning at the start of this frame's payload.
-    @Boxed public var http: HTTPHead?
+    public var http: HTTPHead? {
+        @inlinable get { present.contains(.http) ? rare?.layers.http?.value : nil }
+        set {
+            let box = Self.box(newValue)
+            updateRare(.http, present: box != nil) { $0.http = box }
+        }
+    }
 
     /// Why decoding stopped before the end of the frame, if it did.
-    @Boxed public var stoppedAt: WireError?
+    public var stoppedAt: WireError? {
+        @inlinable get { present.contains(.stoppedAt) ? rare?.layers.stoppedAt?.value : nil }
+        set {
+            let box = Self.box(newValue)
+            updateRare(.stoppedAt, present: box != nil) { $0.stoppedAt = box }
+        }
+    }
     /// The field records, when decoded with a recorder (explain); empty on the fast path.
     public var fields: [Field] = []
+
+    // Internal but inlinable (as are the getters above): other modules test for and read rare layers on every
+    // frame, and a call per test cost more than the test.
+    /// The rare layers; nil when the frame has none of them.
+    @usableFromInline var rare: RareLayerBox?
+    /// Which rare layers are set: presence tests read this, never the box (reading an optional layer out of the
+    /// box to compare it with nil copied the whole layer).
+    @usableFromInline var present: RareLayerSet = []
 
     public init(linkType: UInt32) { self.linkType = linkType }
 
     // Presence tests that do not copy the layer out of its box.
-    public var hasHTTP: Bool { $http }
-    public var hasDNS: Bool { $dns }
-    public var hasDHCP: Bool { $dhcp }
-    public var hasARP: Bool { $arp }
-}
+    @inlinable public var hasHTTP: Bool { present.contains(.http) }
+    @inlinable public var hasDNS: Bool { present.contains(.dns) }
+    @inlinable public var hasDHCP: Bool { present.contains(.dhcp) }
+    @inlinable public var hasARP: Bool { present.contains(.arp) }
+    /// True when decoding stopped early (`stoppedAt` is set), without copying the error out.
+    @inlinable public var hasStopped: Bool { present.contains(.stoppedAt) }
 
-/// A layer most frames lack (`@Boxed`), kept behind one reference: a frame is copied several times on its way
-/// through the pipeline, and inline these layers made it several hundred bytes with a dozen fields to retain per
-/// copy. Setting the property replaces the box, so the frame keeps value semantics. `$layer` says whether the
-/// layer is there without copying it out.
-@propertyWrapper
-public struct Boxed<Value: Sendable>: Sendable {
-    private var box: LayerBox<Value>?
-
-    public init(wrappedValue: Value?) { box = wrappedValue.map(LayerBox.init) }
-
-    public var wrappedValue: Value? {
-        get { box?.value }
-        set { box = newValue.map(LayerBox.init) }
+    /// A box for a layer being set, the value moved in (its Strings and arrays are not retained again).
+    private static func box<Value>(_ value: consuming Value?) -> LayerBox<Value>? {
+        switch consume value {
+        case .some(let layer): return LayerBox(layer)
+        case .none: return nil
+        }
     }
 
-    public var projectedValue: Bool { box != nil }
+    /// Setting a rare layer replaces the box (it is never mutated in place), so frames keep value semantics.
+    private mutating func updateRare(_ layer: RareLayerSet, present isPresent: Bool, _ change: (inout RareLayers) -> Void) {
+        if isPresent { present.insert(layer) } else { present.remove(layer) }
+        if present.isEmpty {
+            rare = nil
+            return
+        }
+        var layers = rare?.layers ?? RareLayers()
+        change(&layers)
+        rare = RareLayerBox(layers)
+    }
 }
 
-/// An immutable heap copy of a value.
+/// One bit per rare layer.
+@usableFromInline
+struct RareLayerSet: OptionSet, Sendable {
+    @usableFromInline let rawValue: UInt8
+    @inlinable init(rawValue: UInt8) { self.rawValue = rawValue }
+    @inlinable static var arp: RareLayerSet { RareLayerSet(rawValue: 1 << 0) }
+    @inlinable static var icmp: RareLayerSet { RareLayerSet(rawValue: 1 << 1) }
+    @inlinable static var dns: RareLayerSet { RareLayerSet(rawValue: 1 << 2) }
+    @inlinable static var dhcp: RareLayerSet { RareLayerSet(rawValue: 1 << 3) }
+    @inlinable static var http: RareLayerSet { RareLayerSet(rawValue: 1 << 4) }
+    @inlinable static var stoppedAt: RareLayerSet { RareLayerSet(rawValue: 1 << 5) }
+}
+
+/// The layers most frames lack, each in its own box: setting one copies that layer once and the others' boxes
+/// by reference (inline, the six made a 700-byte value copied whole on every set).
+@usableFromInline
+struct RareLayers: Sendable {
+    @usableFromInline var arp: LayerBox<ARPPacket>?
+    @usableFromInline var icmp: LayerBox<ICMPMessage>?
+    @usableFromInline var dns: LayerBox<DNSMessage>?
+    @usableFromInline var dhcp: LayerBox<DHCPMessage>?
+    @usableFromInline var http: LayerBox<HTTPHead>?
+    @usableFromInline var stoppedAt: LayerBox<WireError>?
+}
+
+/// An immutable heap copy of a frame's rare layers.
+@usableFromInline
+final class RareLayerBox: Sendable {
+    @usableFromInline let layers: RareLayers
+    init(_ layers: RareLayers) { self.layers = layers }
+}
+
+/// An immutable heap copy of one layer.
+@usableFromInline
 final class LayerBox<Value: Sendable>: Sendable {
-    let value: Value
+    @usableFromInline let value: Value
     init(_ value: Value) { self.value = value }
 }

@@ -107,16 +107,12 @@ public enum EthernetHeader {
 
     /// Reads the header and tags, fills the frame's link-layer properties, and returns the network EtherType.
     static func decode(_ reader: inout FrameReader, _ frame: inout DecodedFrame,
-                       _ context: inout DecodeContext) throws(WireError) -> EtherType {
-        let destination = MACAddress(bytes: try reader.bytes(.eth, "eth.dst", count: 6,
-            display: { MACAddress(bytes: $0).description },
-            meaning: { macMeaning(MACAddress(bytes: $0), role: "the receiving device") }))
-        let source = MACAddress(bytes: try reader.bytes(.eth, "eth.src", count: 6,
-            display: { MACAddress(bytes: $0).description },
-            meaning: { macMeaning(MACAddress(bytes: $0), role: "the sending device") }))
+                       _ context: inout DecodeContext, localMACs: Set<MACAddress>) throws(WireError) -> EtherType {
+        let destination = try reader.mac(.eth, "eth.dst", meaning: { macMeaning($0, role: "the receiving device") })
+        let source = try reader.mac(.eth, "eth.src", meaning: { macMeaning($0, role: "the sending device") })
         frame.destinationMAC = destination
         frame.sourceMAC = source
-        if context.outgoingOverride == nil, context.localMACs.contains(source) { context.outgoing = true }
+        if context.outgoingOverride == nil, localMACs.contains(source) { context.outgoing = true }
         var type = EtherType(rawValue: try reader.u16(.eth, "eth.type", display: hex16, meaning: { raw in
             raw < 0x0600 ? "an IEEE 802.3 length field (\(raw) bytes), not an EtherType" : EtherType(rawValue: raw).meaning
         }))
@@ -139,7 +135,7 @@ public enum EthernetHeader {
                         meaning: { $0 == 1 ? "may be dropped first under congestion" : "not marked drop-eligible" })
             reader.bits(.vlan, "vlan.id", mask: 0x0fff, value: UInt64(tci & 0x0fff),
                         meaning: { "the frame belongs to virtual LAN \($0)" })
-            frame.vlanIDs.append(tci & 0x0fff)
+            frame.vlanIDList.append(tci & 0x0fff)  // at most maximumVLANTags, the list's capacity
             type = EtherType(rawValue: try reader.u16(.vlan, "vlan.etype", display: hex16,
                                                       meaning: { EtherType(rawValue: $0).meaning }))
         }

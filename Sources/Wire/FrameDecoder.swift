@@ -43,9 +43,9 @@ public enum FrameDecoder {
         let linkType = frame.linkType
         let recorder = recordFields ? FieldRecorder() : nil
         var reader = FrameReader(bytes: bytes, recorder: recorder)
-        var context = DecodeContext(outgoing: outgoing, localMACs: localMACs)
+        var context = DecodeContext(outgoing: outgoing)
         do {
-            try decodeLink(linkType, &reader, &frame, &context)
+            try decodeLink(linkType, &reader, &frame, &context, localMACs: localMACs)
             // Whatever a decoder left before the current end is data nobody understood.
             try recordData(&reader, .payload, "data", meaning: "bytes SocketScope does not decode")
         } catch {
@@ -63,19 +63,20 @@ public enum FrameDecoder {
             if count > 0 { try? reader.skip(count, .payload) }
         }
         context.unwind(&reader)
-        if frame.stoppedAt == nil, let short = context.shortfall { frame.stoppedAt = short }
+        if !frame.hasStopped, let short = context.shortfall { frame.stoppedAt = short.error }
         if let recorder { frame.fields = recorder.fields }
     }
 
     // MARK: Link layer
 
+    /// `localMACs` is a parameter rather than part of the context: borrowed, it costs no retain per frame.
     static func decodeLink(_ linkType: UInt32, _ reader: inout FrameReader, _ frame: inout DecodedFrame,
-                           _ context: inout DecodeContext) throws(WireError) {
+                           _ context: inout DecodeContext, localMACs: Set<MACAddress>) throws(WireError) {
         // pcap keeps FCS-length and reserved bits above the low 16 bits of the link-type field.
         switch linkType & 0xffff {
         case LinkType.ethernet:
             context.linkTrailing = .ethernet
-            let type = try EthernetHeader.decode(&reader, &frame, &context)
+            let type = try EthernetHeader.decode(&reader, &frame, &context, localMACs: localMACs)
             try decodeNetwork(etherType: type, &reader, &frame, &context)
         case LinkType.linuxSLL:
             let header = try LinuxCookedHeader(from: &reader)
@@ -106,9 +107,9 @@ public enum FrameDecoder {
         case LinkType.radiotap:
             let header = try RadiotapHeader(from: &reader)
             if header.hasFCS { context.stripFCS(&reader) }
-            try decodeWLAN(&reader, &frame, &context)
+            try decodeWLAN(&reader, &frame, &context, localMACs: localMACs)
         case LinkType.ieee80211:
-            try decodeWLAN(&reader, &frame, &context)
+            try decodeWLAN(&reader, &frame, &context, localMACs: localMACs)
         default:
             try recordData(&reader, .payload, "data", meaning: "frame of link type \(linkType), which SocketScope does not decode")
         }
@@ -123,11 +124,11 @@ public enum FrameDecoder {
     }
 
     static func decodeWLAN(_ reader: inout FrameReader, _ frame: inout DecodedFrame,
-                           _ context: inout DecodeContext) throws(WireError) {
+                           _ context: inout DecodeContext, localMACs: Set<MACAddress>) throws(WireError) {
         let header = try WLANHeader(from: &reader)
         frame.sourceMAC = header.sourceAddress
         frame.destinationMAC = header.destinationAddress
-        if let source = header.sourceAddress, context.localMACs.contains(source), context.outgoingOverride == nil {
+        if let source = header.sourceAddress, localMACs.contains(source), context.outgoingOverride == nil {
             context.outgoing = true
         }
         guard header.carriesLLC else {
@@ -281,7 +282,7 @@ public enum FrameDecoder {
                 sum.add(word32: UInt32(truncatingIfNeeded: segmentLength))
                 sum.add(word: UInt16(proto.rawValue))
             }
-            sum.add(reader.slice(start..<(start + segmentLength)))
+            reader.addChecksum(of: start..<(start + segmentLength), to: &sum)
             let status = complete && segmentLength >= 4
                 ? checksumVerdict(verifies: sum.verifies, stored: 0, outgoing: context.outgoing) : .unchecked
             frame.transportChecksum = status
@@ -310,7 +311,7 @@ public enum FrameDecoder {
         var sum = pseudo
         sum.add(word32: UInt32(truncatingIfNeeded: length))
         sum.add(word: UInt16(proto.rawValue))
-        sum.add(reader.slice(start..<(start + length)))
+        reader.addChecksum(of: start..<(start + length), to: &sum)
         if stored == 0 && proto == .udp { return context.outgoing ? .offloaded : .bad }
         return checksumVerdict(verifies: sum.verifies, stored: stored, outgoing: context.outgoing)
     }
@@ -343,13 +344,14 @@ public enum FrameDecoder {
 }
 
 /// Where the decoder is: who sent the frame, and the stack of ends that length fields narrowed.
+/// Holds no references (reasons are literals, the shortfall plain numbers): creating and destroying one per
+/// frame costs no retain or release.
 struct DecodeContext {
     /// How the bytes after a length-limited network layer are named at the outermost level.
     enum Trailing { case generic, ethernet }
 
     var outgoing: Bool
     let outgoingOverride: Bool?
-    let localMACs: Set<MACAddress>
     var linkTrailing = Trailing.generic
     var tunnelDepth = 0
     /// Decoding the first fragment of a fragmented datagram: headers only, no checksum, no application layer.
@@ -357,32 +359,39 @@ struct DecodeContext {
     /// Bytes the innermost length field promised that the capture lacks.
     var lastMissing = 0
     /// The first snaplen shortfall (a length field promised more than was captured).
-    var shortfall: WireError?
+    var shortfall: Shortfall?
+
+    /// A length field promised more bytes than the capture holds: a `WireError.truncated` limited by "caplen".
+    struct Shortfall {
+        var layer: Layer
+        var offset, needed, available: Int
+        var error: WireError {
+            .truncated(layer: layer, offset: offset, needed: needed, available: available, limitedBy: "caplen")
+        }
+    }
 
     /// Saved ends, innermost last. Fixed capacity: nesting beyond it (tunnels) is simply not narrowed.
     private var ends = InlineArray<6, Int>(repeating: 0)
-    private var reasons = InlineArray<6, String>(repeating: "")
+    private var reasons = InlineArray<6, StaticString>(repeating: "")
     private var layers = InlineArray<6, Layer>(repeating: .frame)
     private var depth = 0
     /// Where the frame's FCS starts when the link layer says one is present (radiotap flags).
     private var fcsStart: Int?
 
-    init(outgoing: Bool?, localMACs: Set<MACAddress>) {
+    init(outgoing: Bool?) {
         self.outgoing = outgoing ?? false
         self.outgoingOverride = outgoing
-        self.localMACs = localMACs
     }
 
     /// Narrows the reader to `length` bytes, remembering the outer end so the bytes between the two ends can be
     /// named later (padding, trailer). Notes a snaplen shortfall.
-    mutating func narrow(_ reader: inout FrameReader, to length: Int, by field: String, layer: Layer) {
+    mutating func narrow(_ reader: inout FrameReader, to length: Int, by field: StaticString, layer: Layer) {
         guard depth < 6 else { return }
-        let savedEnd = reader.end, savedReason = reader.endReason
+        let savedEnd = reader.end, savedReason = reader.endReasonName
         let missing = reader.limit(to: max(0, length), by: field)
         lastMissing = missing
         if missing > 0, shortfall == nil {
-            shortfall = .truncated(layer: layer, offset: reader.offset, needed: length, available: reader.remaining,
-                                   limitedBy: "caplen")
+            shortfall = Shortfall(layer: layer, offset: reader.offset, needed: length, available: reader.remaining)
         }
         ends[depth] = savedEnd
         reasons[depth] = savedReason
@@ -502,7 +511,7 @@ enum ApplicationDispatch {
             return
         }
         // HTTP on any port, recognised by content (students run servers on 8080, 8000, 5000…).
-        frame.http = HTTPHead.decode(&reader)
+        if let head = HTTPHead.decode(&reader) { frame.http = head }
     }
 
     static func decodeDNS(_ reader: inout FrameReader, _ frame: inout DecodedFrame) throws(WireError) {

@@ -10,14 +10,16 @@ public struct FrameReader {
     /// One past the last byte the current layer may read.
     public private(set) var end: Int
     /// What set `end`: "caplen" (the captured frame ends there) or the name of a length field.
-    public private(set) var endReason: String
+    public var endReason: String { endReasonName.description }
+    /// `endReason` as stored: a literal, so saving and restoring ends moves no reference-counted String.
+    private(set) var endReasonName: StaticString
     public let recorder: FieldRecorder?
 
     public init(bytes: [UInt8], recorder: FieldRecorder? = nil) {
         self.bytes = bytes
         self.offset = 0
         self.end = bytes.count
-        self.endReason = "caplen"
+        self.endReasonName = "caplen"
         self.recorder = recorder
     }
 
@@ -41,22 +43,22 @@ public struct FrameReader {
     /// Narrows `end` to `length` bytes from here, as a length field says. Returns how many of those bytes the
     /// capture lacks (0 when all are present); the end then stays where the capture ends.
     @discardableResult
-    public mutating func limit(to length: Int, by lengthField: String) -> Int {
+    public mutating func limit(to length: Int, by lengthField: StaticString) -> Int {
         let available = end - offset
         guard length >= 0 else { return 0 }
         if length <= available {
             end = offset + length
-            endReason = lengthField
+            endReasonName = lengthField
             return 0
         }
         return length - available
     }
 
     /// Restores an end saved before `limit`, e.g. to account for Ethernet padding after an IP datagram.
-    public mutating func restore(end savedEnd: Int, reason: String) {
+    public mutating func restore(end savedEnd: Int, reason: StaticString) {
         guard savedEnd >= offset, savedEnd <= bytes.count else { return }
         end = savedEnd
-        endReason = reason
+        endReasonName = reason
     }
 
     /// Moves to an absolute offset inside `[0, end]`.
@@ -79,14 +81,15 @@ public struct FrameReader {
     /// A big-endian 16-bit value at an absolute offset, or nil outside the captured frame.
     @inline(__always) public func peekU16(at absolute: Int) -> UInt16? {
         guard absolute >= 0, absolute < bytes.count - 1 else { return nil }
-        return UInt16(bytes[absolute]) << 8 | UInt16(bytes[absolute + 1])
+        // Safe: absolute + 2 <= bytes.count by the guard.
+        return bytes.withUnsafeBytes { UInt16(bigEndian: $0.loadUnaligned(fromByteOffset: absolute, as: UInt16.self)) }
     }
 
     /// A big-endian 32-bit value at an absolute offset, or nil outside the captured frame.
     @inline(__always) public func peekU32(at absolute: Int) -> UInt32? {
         guard absolute >= 0, absolute < bytes.count - 3 else { return nil }
-        return UInt32(bytes[absolute]) << 24 | UInt32(bytes[absolute + 1]) << 16
-            | UInt32(bytes[absolute + 2]) << 8 | UInt32(bytes[absolute + 3])
+        // Safe: absolute + 4 <= bytes.count by the guard.
+        return bytes.withUnsafeBytes { UInt32(bigEndian: $0.loadUnaligned(fromByteOffset: absolute, as: UInt32.self)) }
     }
 
     /// The captured bytes in an absolute range, clamped to the frame (never traps).
@@ -96,6 +99,18 @@ public struct FrameReader {
         return bytes[lower..<upper]
     }
 
+    /// Adds the captured bytes in an absolute range, clamped to the frame as `slice` does, to a checksum
+    /// (borrowing the frame's storage: no slice is built).
+    @inline(__always)
+    public func addChecksum(of range: Range<Int>, to sum: inout InternetChecksum) {
+        let lower = min(max(range.lowerBound, 0), bytes.count)
+        let upper = min(max(range.upperBound, lower), bytes.count)
+        bytes.withUnsafeBytes { raw in
+            // Safe: 0 <= lower <= upper <= bytes.count == raw.count, clamped above.
+            sum.add(raw: UnsafeRawBufferPointer(rebasing: raw[lower..<upper]))
+        }
+    }
+
     // MARK: Reads that record
 
     /// Reads one byte as a field.
@@ -103,7 +118,7 @@ public struct FrameReader {
     public mutating func u8(_ layer: Layer, _ name: String, display: (UInt8) -> String = { String($0) },
                             meaning: (UInt8) -> String) throws(WireError) -> UInt8 {
         try require(1, layer)
-        let value = bytes[offset]
+        let value = load(UInt8.self)
         if let recorder {
             recorder.add(Field(layer: layer, name: name, offset: offset, length: 1, value: display(value),
                                meaning: meaning(value)))
@@ -117,7 +132,7 @@ public struct FrameReader {
     public mutating func u16(_ layer: Layer, _ name: String, display: (UInt16) -> String = { String($0) },
                              meaning: (UInt16) -> String) throws(WireError) -> UInt16 {
         try require(2, layer)
-        let value = UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1])
+        let value = UInt16(bigEndian: load(UInt16.self))
         if let recorder {
             recorder.add(Field(layer: layer, name: name, offset: offset, length: 2, value: display(value),
                                meaning: meaning(value)))
@@ -131,7 +146,7 @@ public struct FrameReader {
     public mutating func u16LE(_ layer: Layer, _ name: String, display: (UInt16) -> String = { String($0) },
                                meaning: (UInt16) -> String) throws(WireError) -> UInt16 {
         try require(2, layer)
-        let value = UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8
+        let value = UInt16(littleEndian: load(UInt16.self))
         if let recorder {
             recorder.add(Field(layer: layer, name: name, offset: offset, length: 2, value: display(value),
                                meaning: meaning(value)))
@@ -145,8 +160,7 @@ public struct FrameReader {
     public mutating func u32(_ layer: Layer, _ name: String, display: (UInt32) -> String = { String($0) },
                              meaning: (UInt32) -> String) throws(WireError) -> UInt32 {
         try require(4, layer)
-        let value = UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16
-            | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3])
+        let value = UInt32(bigEndian: load(UInt32.self))
         if let recorder {
             recorder.add(Field(layer: layer, name: name, offset: offset, length: 4, value: display(value),
                                meaning: meaning(value)))
@@ -160,14 +174,52 @@ public struct FrameReader {
     public mutating func u32LE(_ layer: Layer, _ name: String, display: (UInt32) -> String = { String($0) },
                                meaning: (UInt32) -> String) throws(WireError) -> UInt32 {
         try require(4, layer)
-        let value = UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8
-            | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
+        let value = UInt32(littleEndian: load(UInt32.self))
         if let recorder {
             recorder.add(Field(layer: layer, name: name, offset: offset, length: 4, value: display(value),
                                meaning: meaning(value)))
         }
         offset += 4
         return value
+    }
+
+    /// Reads a 6-byte hardware address as a field. Builds no slice of the frame (unless recording).
+    @inline(__always)
+    public mutating func mac(_ layer: Layer, _ name: String,
+                             meaning: (MACAddress) -> String) throws(WireError) -> MACAddress {
+        try require(6, layer)
+        let high = UInt64(UInt32(bigEndian: load(UInt32.self)))
+        let low = UInt64(UInt16(bigEndian: load(UInt16.self, plus: 4)))
+        let value = MACAddress(rawValue: high << 16 | low)
+        if let recorder {
+            recorder.add(Field(layer: layer, name: name, offset: offset, length: 6, value: value.description,
+                               meaning: meaning(value)))
+        }
+        offset += 6
+        return value
+    }
+
+    /// Reads a 4-byte IPv4 address as a field. Builds no slice of the frame (unless recording).
+    @inline(__always)
+    public mutating func ipv4(_ layer: Layer, _ name: String,
+                              meaning: (IPAddress) -> String) throws(WireError) -> IPAddress {
+        try require(4, layer)
+        let value = IPAddress.v4(UInt32(bigEndian: load(UInt32.self)))
+        if let recorder {
+            recorder.add(Field(layer: layer, name: name, offset: offset, length: 4, value: value.description,
+                               meaning: meaning(value)))
+        }
+        offset += 4
+        return value
+    }
+
+    /// The raw (memory-order) value at `offset + plus`, for a read whose `require` covered those bytes.
+    /// Safe: `require` checked `plus + size <= end - offset`, and 0 <= offset <= end <= bytes.count always holds
+    /// (`limit` only narrows, `restore` and `seek` check), so the load is inside the array.
+    @inline(__always)
+    private func load<T: FixedWidthInteger>(_: T.Type, plus: Int = 0) -> T {
+        assert(offset >= 0 && plus >= 0 && MemoryLayout<T>.size <= end - offset - plus && end <= bytes.count)
+        return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset + plus, as: T.self) }
     }
 
     /// Reads `count` bytes as one field (addresses, opaque data). Returns them as a slice of the frame.

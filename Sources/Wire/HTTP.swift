@@ -129,6 +129,18 @@ struct HTTPHeaderSource: Sendable {
     private func matches(_ range: Range<Int>, _ name: String) -> Bool {
         let lower = max(range.lowerBound, bytes.startIndex), upper = min(range.upperBound, bytes.endIndex)
         guard upper - lower == name.utf8.count else { return false }
+        // Both sides as buffers (a native String's UTF-8 is contiguous): no per-byte bounds checks or iterator.
+        let same = name.utf8.withContiguousStorageIfAvailable { expected in
+            bytes.withUnsafeBufferPointer { have in
+                // Safe: have[start + offset] with start + offset < upper - bytes.startIndex <= have.count.
+                let start = lower - bytes.startIndex
+                for offset in 0..<expected.count where Self.fold(have[start + offset]) != Self.fold(expected[offset]) {
+                    return false
+                }
+                return true
+            }
+        }
+        if let same { return same }
         var index = lower
         for expected in name.utf8 {
             guard Self.fold(bytes[index]) == Self.fold(expected) else { return false }
@@ -217,11 +229,37 @@ enum HTTPSyntax {
     /// The end of the line starting at `start`, looking no further than `end`; nil if no LF yet.
     static func lineEnd<C: RandomAccessCollection>(_ bytes: C, from start: Int, to end: Int) -> LineEnd?
         where C.Element == UInt8, C.Index == Int {
-        // The search stays inside the collection (as `byte(_:at:)` did) and uses its own scan.
+        // The search stays inside the collection (as `byte(_:at:)` did).
         let lower = max(start, bytes.startIndex), upper = min(end, bytes.endIndex)
-        guard lower == start, lower < upper, let index = bytes[lower..<upper].firstIndex(of: 0x0a) else { return nil }
+        guard lower == start, lower < upper else { return nil }
+        let base = bytes.startIndex
+        let found = bytes.withContiguousStorageIfAvailable { firstLineFeed($0, from: lower - base, to: upper - base) }
+        let index: Int?
+        if let found { index = found.map { $0 + base } } else { index = bytes[lower..<upper].firstIndex(of: 0x0a) }
+        guard let index else { return nil }
         let hasCR = index > start && byte(bytes, at: index - 1) == 0x0d
         return LineEnd(contentEnd: hasCR ? index - 1 : index, next: index + 1, bareLF: !hasCR)
+    }
+
+    /// The first LF in `buffer[from..<to]`, eight bytes per step (header lines are tens of bytes long).
+    static func firstLineFeed(_ buffer: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int? {
+        var index = from
+        let raw = UnsafeRawBufferPointer(buffer)
+        // Safe: 0 <= from <= to <= buffer.count (the caller clamps them), and each load has 8 bytes before `to`.
+        while to - index >= 8 {
+            // Bytes equal to LF become zero; the classic zero-byte test (wrapping on purpose) flags the first
+            // one exactly (a borrow can only flag bytes after it), lowest-addressed byte lowest.
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                ^ 0x0a0a_0a0a_0a0a_0a0a
+            let zeros = (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
+            if zeros != 0 { return index + zeros.trailingZeroBitCount / 8 }
+            index += 8
+        }
+        while index < to {
+            if buffer[index] == 0x0a { return index }
+            index += 1
+        }
+        return nil
     }
 
     /// Whether the bytes at `start` begin an HTTP/1.x message: true for a request, false for a response,
@@ -237,30 +275,46 @@ enum HTTPSyntax {
             return nil
         }
         if isKnownMethod(bytes, start..<index) { return true }
-        // An unknown method counts only if the whole line is here and ends in an HTTP/1.x version.
-        guard let line = lineEnd(bytes, from: start, to: min(end, start + maxHeadBytes)),
+        // An unknown method counts only if the whole line is here and ends in an HTTP/1.x version. Most text
+        // (a body segment) fails the cheap test at its second or third word, before the line end is searched.
+        guard versionFollowsTarget(bytes, from: index, to: end),
+              let line = lineEnd(bytes, from: start, to: min(end, start + maxHeadBytes)),
               let request = requestLine(bytes, start: start, end: line.contentEnd) else { return nil }
         return hasVersionPrefix(bytes, at: request.version.lowerBound, end: request.version.upperBound) ? true : nil
     }
 
-    private static let versionPrefix: [UInt8] = Array("HTTP/1.".utf8)
+    /// After a method ending at the space at `index`: spaces, a target without spaces, spaces, then "HTTP/1.".
+    /// What `requestLine` plus the version test demand of a request line, checked without finding the line end
+    /// first; true does not mean the line is complete (the caller goes on to check that).
+    static func versionFollowsTarget<C: RandomAccessCollection>(_ bytes: C, from index: Int, to end: Int) -> Bool
+        where C.Element == UInt8, C.Index == Int {
+        var position = index
+        while position < end, byte(bytes, at: position) == 0x20 { position += 1 }
+        let target = position
+        // A LF ends the line before a second space: no version (a CR inside the target is kept, as there).
+        while position < end, let value = byte(bytes, at: position), value != 0x20, value != 0x0a { position += 1 }
+        guard position > target, position < end, byte(bytes, at: position) == 0x20 else { return false }
+        while position < end, byte(bytes, at: position) == 0x20 { position += 1 }
+        return hasVersionPrefix(bytes, at: position, end: end)
+    }
 
     /// `knownMethods.contains(text(bytes, range))`, compared as bytes (methods are ASCII; no String is built).
     static func isKnownMethod<C: RandomAccessCollection>(_ bytes: C, _ range: Range<Int>) -> Bool
         where C.Element == UInt8, C.Index == Int {
         guard range.count >= 3, range.count <= 9 else { return false }
-        for method in knownMethodBytes where method.count == range.count {
-            var same = true
-            for (offset, expected) in method.enumerated() where byte(bytes, at: range.lowerBound + offset) != expected {
-                same = false
-                break
-            }
-            if same { return true }
+        var code: UInt128 = 0
+        for index in range {
+            guard let value = byte(bytes, at: index) else { return false }
+            code = code << 8 | UInt128(value)
         }
-        return false
+        return knownMethodCodes.contains(code)
     }
 
-    private static let knownMethodBytes: [[UInt8]] = knownMethods.map { Array($0.utf8) }
+    /// The known methods' bytes packed into integers, first byte highest (at most 9 bytes; methods never start
+    /// with a zero byte, so methods of different lengths never share a code).
+    private static let knownMethodCodes: [UInt128] = knownMethods.map { method in
+        method.utf8.reduce(0) { $0 << 8 | UInt128($1) }
+    }
 
     /// Whether the bytes in `range` start with "HTTP/" (what `text(bytes, range).hasPrefix("HTTP/")` tested: the
     /// text is ASCII or Latin-1, where no character after "/" can combine with it).
@@ -275,10 +329,11 @@ enum HTTPSyntax {
     /// Whether "HTTP/1." starts at `start` (before `end`): compared as bytes, no String is built.
     static func hasVersionPrefix<C: RandomAccessCollection>(_ bytes: C, at start: Int, end: Int) -> Bool
         where C.Element == UInt8, C.Index == Int {
-        let prefix = versionPrefix
-        guard end - start >= prefix.count else { return false }
-        for index in 0..<prefix.count where byte(bytes, at: start + index) != prefix[index] { return false }
-        return true
+        guard end - start >= 7 else { return false }
+        return byte(bytes, at: start) == 0x48 && byte(bytes, at: start + 1) == 0x54  // "HT"
+            && byte(bytes, at: start + 2) == 0x54 && byte(bytes, at: start + 3) == 0x50  // "TP"
+            && byte(bytes, at: start + 4) == 0x2f && byte(bytes, at: start + 5) == 0x31  // "/1"
+            && byte(bytes, at: start + 6) == 0x2e  // "."
     }
 
     /// request-line = method SP request-target SP HTTP-version (RFC 9112 §3). Runs of spaces are tolerated and
@@ -581,6 +636,8 @@ extension HTTPHead {
     /// line end, the empty line, and any following bytes as one `http.file_data` field, and consumes to `end`.
     public static func decode(_ reader: inout FrameReader) -> HTTPHead? {
         let start = reader.offset, end = reader.end
+        // Most payloads are not a head: one starts with a method or "HTTP/1.", a token byte either way.
+        guard start < end, let first = reader.peekU8(at: start), HTTPSyntax.isTokenByte(first) else { return nil }
         let bytes = reader.slice(start..<end)
         guard let isRequest = HTTPSyntax.startKind(bytes, from: start, to: end) else { return nil }
         let scan = HTTPSyntax.scanHead(bytes, from: start, to: end, isRequest: isRequest)

@@ -150,7 +150,7 @@ public struct IPv4Header: Sendable, Hashable {
         }))
         // Checked after the addresses are read; the meaning closure runs at once, so compute first.
         var sum = InternetChecksum()
-        sum.add(reader.slice(start..<(start + headerLength)))
+        reader.addChecksum(of: start..<(start + headerLength), to: &sum)
         let headerPresent = headerLength <= reader.bytes.count - start
         let stored = reader.peekU16(at: reader.offset) ?? 0
         let status: ChecksumStatus = headerPresent
@@ -164,10 +164,8 @@ public struct IPv4Header: Sendable, Hashable {
             case .unchecked: return "header checksum \(hex16(value)), not checked: the header was not captured whole"
             }
         })
-        source = IPAddress(v4: try reader.bytes(.ipv4, "ip.src", count: 4, display: { IPAddress(v4: $0).description },
-                                                meaning: { addressMeaning(IPAddress(v4: $0), role: "sender") }))
-        destination = IPAddress(v4: try reader.bytes(.ipv4, "ip.dst", count: 4, display: { IPAddress(v4: $0).description },
-                                                     meaning: { addressMeaning(IPAddress(v4: $0), role: "receiver") }))
+        source = try reader.ipv4(.ipv4, "ip.src", meaning: { addressMeaning($0, role: "sender") })
+        destination = try reader.ipv4(.ipv4, "ip.dst", meaning: { addressMeaning($0, role: "receiver") })
         // RFC 791 §3.1: total length covers the header (0 is the TSO placeholder, allowed through).
         if totalLength != 0, Int(totalLength) < headerLength {
             throw .invalid(layer: .ipv4, offset: start + 2, field: "ip.len",

@@ -1,17 +1,20 @@
 /// TCP (RFC 9293).
 
 /// The TCP flag bits, in header order.
+///
+/// The flags are inlinable constants rather than stored statics: every frame tests several of them in other
+/// modules, and a stored static was a call to its lazy-initialisation accessor per test.
 public struct TCPFlags: OptionSet, Sendable, Hashable {
     public let rawValue: UInt16
-    public init(rawValue: UInt16) { self.rawValue = rawValue }
-    public static let fin = TCPFlags(rawValue: 0x001)
-    public static let syn = TCPFlags(rawValue: 0x002)
-    public static let rst = TCPFlags(rawValue: 0x004)
-    public static let psh = TCPFlags(rawValue: 0x008)
-    public static let ack = TCPFlags(rawValue: 0x010)
-    public static let urg = TCPFlags(rawValue: 0x020)
-    public static let ece = TCPFlags(rawValue: 0x040)
-    public static let cwr = TCPFlags(rawValue: 0x080)
+    @inlinable public init(rawValue: UInt16) { self.rawValue = rawValue }
+    @inlinable public static var fin: TCPFlags { TCPFlags(rawValue: 0x001) }
+    @inlinable public static var syn: TCPFlags { TCPFlags(rawValue: 0x002) }
+    @inlinable public static var rst: TCPFlags { TCPFlags(rawValue: 0x004) }
+    @inlinable public static var psh: TCPFlags { TCPFlags(rawValue: 0x008) }
+    @inlinable public static var ack: TCPFlags { TCPFlags(rawValue: 0x010) }
+    @inlinable public static var urg: TCPFlags { TCPFlags(rawValue: 0x020) }
+    @inlinable public static var ece: TCPFlags { TCPFlags(rawValue: 0x040) }
+    @inlinable public static var cwr: TCPFlags { TCPFlags(rawValue: 0x080) }
     /// Names in the order `read --format json` lists them.
     public static let names: [(TCPFlags, String)] = [
         (.syn, "SYN"), (.ack, "ACK"), (.fin, "FIN"), (.rst, "RST"), (.psh, "PSH"), (.urg, "URG"),
@@ -21,31 +24,57 @@ public struct TCPFlags: OptionSet, Sendable, Hashable {
 }
 
 /// TCP options a decoder understood (RFC 9293 §3.2, RFC 7323, RFC 2018).
+///
+/// A plain value with no references: the option kinds and SACK blocks are stored inline, sized by the 40-byte
+/// option space (at most 40 one-byte kinds; a SACK block takes 8 bytes after a 2-byte option head, so at most 4).
 public struct TCPOptions: Sendable, Hashable {
+    /// Most option kinds in one header: one byte each in the 40-byte option space (RFC 9293 §3.1).
+    public static let maximumKinds = 40
+    /// Most SACK blocks in one header: 4 × 8 bytes plus the option's kind and length fill 34 of the 40 bytes.
+    public static let maximumSACKBlocks = 4
+
     public var mss: UInt16?
     public var windowScale: UInt8?
     public var sackPermitted = false
-    /// SACK blocks as (left edge, right edge) raw sequence numbers.
-    public var sackBlocks: [(UInt32, UInt32)] = []
+    /// SACK blocks as (left edge, right edge) raw sequence numbers. Setting keeps the first `maximumSACKBlocks`.
+    public var sackBlocks: [(UInt32, UInt32)] {
+        get { Array(sackBlockList) }
+        set {
+            sackBlockList.removeAll()
+            for block in newValue { sackBlockList.append(block) }
+        }
+    }
     public var timestamp: (value: UInt32, echo: UInt32)?
-    /// Kinds seen, in order (including NOP and EOL), for fingerprints such as "MSS only".
-    public var kinds: [UInt8] = []
+    /// Kinds seen, in order (including NOP and EOL), for fingerprints such as "MSS only". Setting keeps the first
+    /// `maximumKinds`.
+    public var kinds: [UInt8] {
+        get { Array(kindList) }
+        set {
+            kindList.removeAll()
+            for kind in newValue { kindList.append(kind) }
+        }
+    }
     /// Absolute offset of an option whose length did not fit (the rest of the option space was not read).
     public var malformedAt: Int?
+
+    /// `kinds` as stored (no array is built to read it).
+    public internal(set) var kindList = InlineList<40, UInt8>(filler: 0)
+    /// `sackBlocks` as stored.
+    public internal(set) var sackBlockList = InlineList<4, (UInt32, UInt32)>(filler: (0, 0))
 
     public init() {}
 
     public static func == (lhs: TCPOptions, rhs: TCPOptions) -> Bool {
         lhs.mss == rhs.mss && lhs.windowScale == rhs.windowScale && lhs.sackPermitted == rhs.sackPermitted
-            && lhs.sackBlocks.elementsEqual(rhs.sackBlocks, by: { $0 == $1 })
+            && lhs.sackBlockList.elementsEqual(rhs.sackBlockList, by: { $0 == $1 })
             && lhs.timestamp?.value == rhs.timestamp?.value && lhs.timestamp?.echo == rhs.timestamp?.echo
-            && lhs.kinds == rhs.kinds
+            && lhs.kindList == rhs.kindList
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(mss)
         hasher.combine(windowScale)
-        hasher.combine(kinds)
+        hasher.combine(kindList)
     }
 }
 
@@ -133,19 +162,21 @@ extension TCPHeader {
                     meaning: { $0 == 20 ? "20-byte header: no options" : "\($0)-byte header" + ($0 < 20 ? ", less than the 20-byte minimum" : ", so \($0 - 20) bytes of options") })
         reader.bits(.tcp, "tcp.flags.res", mask: 0x0e00, value: UInt64(word >> 9 & 7), meaning: { _ in "reserved bits" })
         reader.bits(.tcp, "tcp.flags.ae", mask: 0x0100, value: UInt64(word >> 8 & 1), meaning: { _ in "accurate ECN (rare)" })
-        let flagMeanings: [(String, UInt16, String)] = reader.isRecording ? [
-            ("tcp.flags.cwr", 0x80, "congestion window reduced (ECN)"),
-            ("tcp.flags.ece", 0x40, "ECN echo: the sender saw congestion marks"),
-            ("tcp.flags.urg", 0x20, "urgent pointer is valid (almost never used)"),
-            ("tcp.flags.ack", 0x10, "the acknowledgement number is valid; set on every segment after the first SYN"),
-            ("tcp.flags.push", 0x08, "push: hand the data to the application now; lwIP sets it on the last segment of each write"),
-            ("tcp.flags.reset", 0x04, "reset: the connection is aborted at once (port closed, or a socket closed with unread data)"),
-            ("tcp.flags.syn", 0x02, "synchronise: opens a connection and carries the initial sequence number"),
-            ("tcp.flags.fin", 0x01, "finish: the sender has no more data (socket.close())"),
-        ] : []
-        for (name, mask, meaning) in flagMeanings {
-            reader.bits(.tcp, name, mask: UInt64(mask), value: word & mask == 0 ? 0 : 1,
-                        meaning: { $0 == 1 ? meaning : "not set" })
+        if reader.isRecording {  // (the fast path builds no table, not even an empty one to release)
+            let flagMeanings: [(String, UInt16, String)] = [
+                ("tcp.flags.cwr", 0x80, "congestion window reduced (ECN)"),
+                ("tcp.flags.ece", 0x40, "ECN echo: the sender saw congestion marks"),
+                ("tcp.flags.urg", 0x20, "urgent pointer is valid (almost never used)"),
+                ("tcp.flags.ack", 0x10, "the acknowledgement number is valid; set on every segment after the first SYN"),
+                ("tcp.flags.push", 0x08, "push: hand the data to the application now; lwIP sets it on the last segment of each write"),
+                ("tcp.flags.reset", 0x04, "reset: the connection is aborted at once (port closed, or a socket closed with unread data)"),
+                ("tcp.flags.syn", 0x02, "synchronise: opens a connection and carries the initial sequence number"),
+                ("tcp.flags.fin", 0x01, "finish: the sender has no more data (socket.close())"),
+            ]
+            for (name, mask, meaning) in flagMeanings {
+                reader.bits(.tcp, name, mask: UInt64(mask), value: word & mask == 0 ? 0 : 1,
+                            meaning: { $0 == 1 ? meaning : "not set" })
+            }
         }
         headerLength = Int(word >> 12) * 4
         flags = TCPFlags(rawValue: word & 0x0ff)
@@ -177,7 +208,7 @@ extension TCPHeader {
         defer { reader.endGroup() }
         while reader.offset < end {
             let kind = reader.peekU8(at: reader.offset) ?? 0
-            options.kinds.append(kind)
+            options.kindList.append(kind)  // cannot be full: each kind takes at least one of the 40 bytes
             if kind == 0 {
                 reader.beginGroup(.tcp, "tcp.options.eol", value: { "1 byte" }, meaning: { "end of the option list" })
                 _ = try reader.u8(.tcp, "tcp.option_kind", meaning: { _ in "end of the option list (kind 0)" })
@@ -242,7 +273,7 @@ extension TCPHeader {
                     for _ in 0..<blocks {
                         let left = try reader.u32(.tcp, "tcp.options.sack_le", meaning: { _ in "left edge of a block the receiver already has" })
                         let right = try reader.u32(.tcp, "tcp.options.sack_re", meaning: { _ in "right edge (exclusive) of that block: the bytes before it are missing" })
-                        options.sackBlocks.append((left, right))
+                        options.sackBlockList.append((left, right))  // at most 4 fit, see maximumSACKBlocks
                     }
                 default:
                     let value = try reader.u32(.tcp, "tcp.options.timestamp.tsval", meaning: { _ in "the sender's timestamp clock" })

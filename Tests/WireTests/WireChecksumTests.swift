@@ -36,6 +36,32 @@ struct WireChecksumTests {
         #expect(fast.folded == generic.folded)
     }
 
+    @Test("long slices (the 32-byte loop, carries out of 64 bits) equal RFC 1071",
+          arguments: [(0, 1500), (1, 1501), (2, 64), (3, 31), (4, 4096)])
+    func longSlicesMatchReference(_ seed: Int, _ length: Int) {
+        var rng = SeededGenerator(seed: UInt64(seed))
+        let random = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let ones = [UInt8](repeating: 0xff, count: length)  // every 64-bit add carries out
+        let zeros = [UInt8](repeating: 0, count: length)
+        for bytes in [random, ones, zeros] {
+            for oddStart in [false, true] {
+                var fast = InternetChecksum()
+                var generic = InternetChecksum()
+                if oddStart {
+                    fast.add([0x5a].lazy.map { $0 })
+                    generic.add([0x5a].lazy.map { $0 })
+                }
+                let padded = [0xaa] + bytes + [0xbb]
+                fast.add(padded[1..<(padded.count - 1)])
+                generic.add(bytes.lazy.map { $0 })
+                #expect(fast.folded == generic.folded, "length \(length), odd start \(oddStart)")
+            }
+        }
+        var zero = InternetChecksum()
+        zero.add(zeros[...])
+        #expect(zero.folded == 0)  // all zeros stay zero, never the other zero 0xffff
+    }
+
     @Test func expectedValueForBadHeader() {
         // print-flags frame 1's IPv4 header with its checksum zeroed.
         var header: [UInt8] = [0x45, 0, 0, 0x3c, 0x1b, 0x68, 0x40, 0, 0x40, 0x06, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1]
