@@ -97,7 +97,7 @@ public enum FrameJSON {
             if let proto = frame.ipProtocol { json.field("proto", proto) }
             if source.isV4 { json.field("df", frame.dontFragment) }
             if frame.isFragment { json.field("fragment", true) }
-            if let checksum = frame.ipChecksum { json.field("checksum", literal: name(of: checksum)) }
+            if let checksum = frame.ipChecksum { json.field("checksum", literal: checksum.name) }
             json.endObject()
         }
         if let icmp = frame.icmp {
@@ -138,9 +138,9 @@ public enum FrameJSON {
             }
             json.endArray()
             if let number = annotation.duplicateAckNumber { json.field("dup_ack_num", number) }
-            if let state = annotation.clientState { json.field("client_state", literal: name(of: state)) }
-            if let state = annotation.serverState { json.field("server_state", literal: name(of: state)) }
-            if let checksum = frame.transportChecksum { json.field("checksum", literal: name(of: checksum)) }
+            if let state = annotation.clientState { json.field("client_state", literal: state.name) }
+            if let state = annotation.serverState { json.field("server_state", literal: state.name) }
+            if let checksum = frame.transportChecksum { json.field("checksum", literal: checksum.name) }
             json.endObject()
         }
         if let udp = frame.udp {
@@ -148,7 +148,7 @@ public enum FrameJSON {
             json.field("srcport", udp.sourcePort)
             json.field("dstport", udp.destinationPort)
             json.field("len", frame.payloadLength + frame.payloadMissing)
-            if let checksum = frame.transportChecksum { json.field("checksum", literal: name(of: checksum)) }
+            if let checksum = frame.transportChecksum { json.field("checksum", literal: checksum.name) }
             json.endObject()
         }
         if let dns = frame.dns { writeDNS(dns, into: &json) }
@@ -167,56 +167,15 @@ public enum FrameJSON {
         }
     }
 
-    // MARK: Names known in advance
-    // The names of states and flags, as literals: written without building a String or an escaping pass. Each
-    // equals the name the lower module gives (`rawValue`, `description`, `names`); FrameJSONNameTests check every
-    // case. (Each flag is one bit: the loops above test the bit instead of calling the generic `contains`.)
+    // States, flags and checksum statuses are written by their literal names (`name`, `literalNames`, kept by the
+    // modules that define them): no String built, no escaping pass. Each flag is one bit: the loops above test the
+    // bit instead of calling the generic `contains`.
 
-    /// `ChecksumStatus.rawValue`.
-    @inline(__always)
-    static func name(of checksum: ChecksumStatus) -> StaticString {
-        switch checksum {
-        case .good: return "good"
-        case .bad: return "bad"
-        case .unchecked: return "unchecked"
-        case .offloaded: return "offloaded"
-        }
-    }
-
-    /// `TCPState.description`.
-    @inline(__always)
-    static func name(of state: TCPState) -> StaticString {
-        switch state {
-        case .closed: return "CLOSED"
-        case .listen: return "LISTEN"
-        case .synSent: return "SYN_SENT"
-        case .synReceived: return "SYN_RECEIVED"
-        case .established: return "ESTABLISHED"
-        case .finWait1: return "FIN_WAIT_1"
-        case .finWait2: return "FIN_WAIT_2"
-        case .closeWait: return "CLOSE_WAIT"
-        case .closing: return "CLOSING"
-        case .lastAck: return "LAST_ACK"
-        case .timeWait: return "TIME_WAIT"
-        }
-    }
-
-    /// `TCPFlags.names`, in its order.
-    static let tcpFlagNames: [(TCPFlags, StaticString)] = [
-        (.syn, "SYN"), (.ack, "ACK"), (.fin, "FIN"), (.rst, "RST"), (.psh, "PSH"), (.urg, "URG"),
-        (.ece, "ECE"), (.cwr, "CWR"),
-    ]
-
-    /// `TCPAnalysisFlags.names`, in its order.
-    static let analysisNames: [(TCPAnalysisFlags, StaticString)] = [
-        (.retransmission, "retransmission"), (.fastRetransmission, "fast_retransmission"),
-        (.spuriousRetransmission, "spurious_retransmission"), (.outOfOrder, "out_of_order"),
-        (.lostSegment, "lost_segment"), (.ackLostSegment, "ack_lost_segment"), (.duplicateAck, "duplicate_ack"),
-        (.zeroWindow, "zero_window"), (.zeroWindowProbe, "zero_window_probe"),
-        (.zeroWindowProbeAck, "zero_window_probe_ack"), (.windowFull, "window_full"),
-        (.windowUpdate, "window_update"), (.keepAlive, "keep_alive"), (.keepAliveAck, "keep_alive_ack"),
-        (.reusedPorts, "reused_ports"),
-    ]
+    /// `TCPFlags.literalNames`, held in this module: reading another module's stored static costs a call and a
+    /// retain of the array on every frame.
+    static let tcpFlagNames = TCPFlags.literalNames
+    /// `TCPAnalysisFlags.literalNames`, held in this module (as `tcpFlagNames`).
+    static let analysisNames = TCPAnalysisFlags.literalNames
 
     static func writeDNS(_ dns: DNSMessage, into json: inout UniqueJSONWriter) {
         json.key("dns"); json.objectValue()

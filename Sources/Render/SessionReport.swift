@@ -32,8 +32,8 @@ public enum SessionReport {
         json.key("handshake_rtt")
         if let rtt = session.handshakeRTT { json.double(rtt) } else { json.null() }
         if session.proto == .tcp {
-            if let state = session.clientState { json.field("client_tcp_state", literal: FrameJSON.name(of: state)) }
-            if let state = session.serverState { json.field("server_tcp_state", literal: FrameJSON.name(of: state)) }
+            if let state = session.clientState { json.field("client_tcp_state", literal: state.name) }
+            if let state = session.serverState { json.field("server_tcp_state", literal: state.name) }
             json.key("analysis"); json.arrayValue()
             for (flag, name) in FrameJSON.analysisNames where session.analysisSeen.rawValue & flag.rawValue != 0 {
                 json.string(literal: name)

@@ -21,8 +21,9 @@ public struct TCPAnalysisFlags: OptionSet, Sendable, Hashable {
     public static let keepAliveAck = TCPAnalysisFlags(rawValue: 1 << 13)
     public static let reusedPorts = TCPAnalysisFlags(rawValue: 1 << 14)
 
-    /// Wireshark's field names (without the `tcp.analysis.` prefix), in a fixed order.
-    public static let names: [(TCPAnalysisFlags, String)] = [
+    /// Wireshark's field names (without the `tcp.analysis.` prefix), in a fixed order, as literals (JSON writes them
+    /// with no escaping pass).
+    public static let literalNames: [(TCPAnalysisFlags, StaticString)] = [
         (.retransmission, "retransmission"), (.fastRetransmission, "fast_retransmission"),
         (.spuriousRetransmission, "spurious_retransmission"), (.outOfOrder, "out_of_order"),
         (.lostSegment, "lost_segment"), (.ackLostSegment, "ack_lost_segment"), (.duplicateAck, "duplicate_ack"),
@@ -31,6 +32,8 @@ public struct TCPAnalysisFlags: OptionSet, Sendable, Hashable {
         (.windowUpdate, "window_update"), (.keepAlive, "keep_alive"), (.keepAliveAck, "keep_alive_ack"),
         (.reusedPorts, "reused_ports"),
     ]
+    /// `literalNames` as Strings.
+    public static let names: [(TCPAnalysisFlags, String)] = literalNames.map { ($0.0, $0.1.description) }
 
     /// The names of the labels present, in `names` order.
     public var names: [String] {

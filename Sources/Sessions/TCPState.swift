@@ -11,7 +11,10 @@ public enum TCPState: UInt8, Sendable, Hashable, CustomStringConvertible {
     case closed, listen, synSent, synReceived, established, finWait1, finWait2, closeWait, closing, lastAck, timeWait
 
     /// The RFC name in upper case with underscores ("SYN_SENT").
-    public var description: String {
+    public var description: String { name.description }
+
+    /// `description` as a literal (JSON writes it with no escaping pass).
+    @inlinable public var name: StaticString {
         switch self {
         case .closed: return "CLOSED"
         case .listen: return "LISTEN"

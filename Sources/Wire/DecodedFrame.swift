@@ -6,6 +6,16 @@ public enum ChecksumStatus: String, Sendable, Hashable {
     case unchecked
     /// Zero or wrong on a frame the capturing machine sent itself: the NIC fills it in later (checksum offload).
     case offloaded
+
+    /// `rawValue` as a literal (JSON writes it with no escaping pass).
+    @inlinable public var name: StaticString {
+        switch self {
+        case .good: return "good"
+        case .bad: return "bad"
+        case .unchecked: return "unchecked"
+        case .offloaded: return "offloaded"
+        }
+    }
 }
 
 /// Everything decoded from one frame. Layers that did not decode are nil; `stoppedAt` says why decoding stopped

@@ -15,11 +15,13 @@ public struct TCPFlags: OptionSet, Sendable, Hashable {
     @inlinable public static var urg: TCPFlags { TCPFlags(rawValue: 0x020) }
     @inlinable public static var ece: TCPFlags { TCPFlags(rawValue: 0x040) }
     @inlinable public static var cwr: TCPFlags { TCPFlags(rawValue: 0x080) }
-    /// Names in the order `read --format json` lists them.
-    public static let names: [(TCPFlags, String)] = [
+    /// Names in the order `read --format json` lists them, as literals (JSON writes them with no escaping pass).
+    public static let literalNames: [(TCPFlags, StaticString)] = [
         (.syn, "SYN"), (.ack, "ACK"), (.fin, "FIN"), (.rst, "RST"), (.psh, "PSH"), (.urg, "URG"),
         (.ece, "ECE"), (.cwr, "CWR"),
     ]
+    /// `literalNames` as Strings.
+    public static let names: [(TCPFlags, String)] = literalNames.map { ($0.0, $0.1.description) }
     public var names: [String] { TCPFlags.names.filter { contains($0.0) }.map { $0.1 } }
 }
 
