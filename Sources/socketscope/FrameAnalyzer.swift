@@ -66,18 +66,42 @@ final class FrameAnalyzer: SessionAnalysis {
     @inline(__always)
     func analyze(_ frame: Frame, decoded alreadyDecoded: DecodedFrame? = nil)
         -> (decoded: DecodedFrame, annotation: FrameAnnotation, lesson: FrameLesson?) {
-        let (decoded, seen, seenBytes, annotation) = follow(frame, decoded: alreadyDecoded)
-        guard let lessons else { return (decoded, annotation, nil) }
-        // Each branch passes the frame it has: `seen ?? decoded` would copy the struct, a retain per layer.
-        let lesson: FrameLesson
-        if let seen {
-            lesson = lessons.process(seen, annotation: annotation, number: frame.number,
-                                     timeNanoseconds: frame.timeNanoseconds, bytes: seenBytes ?? frame.bytes)
-        } else {
-            lesson = lessons.process(decoded, annotation: annotation, number: frame.number,
-                                     timeNanoseconds: frame.timeNanoseconds, bytes: frame.bytes)
+        withAnalysis(frame, decoded: alreadyDecoded) { ($0, $1, $2) }
+    }
+
+    /// `analyze`, with the decoded frame, its annotation and its lesson lent to `body` rather than returned: a
+    /// frame is a few hundred bytes, and each tuple it went through was a copy.
+    @inline(__always)
+    func withAnalysis<R>(_ frame: Frame, decoded alreadyDecoded: DecodedFrame? = nil,
+                         _ body: (DecodedFrame, FrameAnnotation, FrameLesson?) -> R) -> R {
+        if let alreadyDecoded { return withAnalysis(frame, decodedAs: alreadyDecoded, body) }
+        return withAnalysis(frame, decodedAs: FrameDecoder.decode(frame.bytes, linkType: frame.linkType,
+                                                                  localMACs: localMACs), body)
+    }
+
+    @inline(__always)
+    private func withAnalysis<R>(_ frame: Frame, decodedAs decoded: DecodedFrame,
+                                 _ body: (DecodedFrame, FrameAnnotation, FrameLesson?) -> R) -> R {
+        guard !decoded.isFragment else {
+            // A fragment: the session layer and the lessons see the datagram it completes, if any.
+            let (decoded, seen, seenBytes, annotation) = follow(frame, decoded: decoded)
+            guard let lessons else { return body(decoded, annotation, nil) }
+            // Each branch passes the frame it has: `seen ?? decoded` would copy the struct, a retain per layer.
+            let lesson: FrameLesson
+            if let seen {
+                lesson = lessons.process(seen, annotation: annotation, number: frame.number,
+                                         timeNanoseconds: frame.timeNanoseconds, bytes: seenBytes ?? frame.bytes)
+            } else {
+                lesson = lessons.process(decoded, annotation: annotation, number: frame.number,
+                                         timeNanoseconds: frame.timeNanoseconds, bytes: frame.bytes)
+            }
+            return body(decoded, annotation, lesson)
         }
-        return (decoded, annotation, lesson)
+        let annotation = tracker.process(decoded, bytes: frame.bytes, number: frame.number,
+                                         timeNanoseconds: frame.timeNanoseconds, originalLength: frame.originalLength)
+        let lesson = lessons?.process(decoded, annotation: annotation, number: frame.number,
+                                      timeNanoseconds: frame.timeNanoseconds, bytes: frame.bytes)
+        return body(decoded, annotation, lesson)
     }
 
     /// Decoding and the session layer, without the lessons (a flow-partitioned worker's share of `analyze`).
@@ -123,7 +147,7 @@ final class FrameAnalyzer: SessionAnalysis {
 
     func follow(files: [String], report: () -> Void) throws {
         try CaptureInput.forEachFrame(in: files, before: report) { frame in
-            _ = analyze(frame)
+            withAnalysis(frame) { _, _, _ in }
             return true
         }
     }

@@ -90,10 +90,11 @@ final class FramePipeline {
 
     /// Prints one frame; `decoded` is its fast-path decoding when a reading thread already did it (live capture).
     func process(_ frame: Frame, decoded alreadyDecoded: DecodedFrame? = nil) {
-        let (decoded, annotation, lesson) = analyzer.analyze(frame, decoded: alreadyDecoded)
-        switch format {
-        case .json: Self.writeJSON(frame, decoded, annotation, lesson, into: &json, steps: &steps, sink: sink)
-        case .text: writeText(frame, decoded, annotation, lesson, board: currentBoard())
+        analyzer.withAnalysis(frame, decoded: alreadyDecoded) { decoded, annotation, lesson in
+            switch format {
+            case .json: Self.writeJSON(frame, decoded, annotation, lesson, into: &json, steps: &steps, sink: sink)
+            case .text: writeText(frame, decoded, annotation, lesson, board: currentBoard())
+            }
         }
     }
 
