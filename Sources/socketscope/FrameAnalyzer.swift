@@ -106,8 +106,20 @@ final class FrameAnalyzer: SessionAnalysis {
 
     /// Decoding and the session layer, without the lessons (a flow-partitioned worker's share of `analyze`).
     func track(_ frame: Frame, decoded alreadyDecoded: DecodedFrame? = nil) -> TrackedFrame {
-        let (decoded, seen, datagram, annotation) = follow(frame, decoded: alreadyDecoded)
-        return TrackedFrame(decoded: decoded, reassembled: seen, datagram: datagram, annotation: annotation)
+        if let alreadyDecoded { return track(frame, decodedAs: alreadyDecoded) }
+        return track(frame, decodedAs: FrameDecoder.decode(frame.bytes, linkType: frame.linkType, localMACs: localMACs))
+    }
+
+    /// `track` of a decoded frame, built straight into the `TrackedFrame` (a tuple on the way was a copy).
+    @inline(__always)
+    private func track(_ frame: Frame, decodedAs decoded: DecodedFrame) -> TrackedFrame {
+        guard !decoded.isFragment else {
+            let (decoded, seen, datagram, annotation) = follow(frame, decoded: decoded)
+            return TrackedFrame(decoded: decoded, reassembled: seen, datagram: datagram, annotation: annotation)
+        }
+        let annotation = tracker.process(decoded, bytes: frame.bytes, number: frame.number,
+                                         timeNanoseconds: frame.timeNanoseconds, originalLength: frame.originalLength)
+        return TrackedFrame(decoded: decoded, reassembled: nil, datagram: nil, annotation: annotation)
     }
 
     /// Decodes and follows the frame: as decoded, as the session layer saw it and the datagram it completed (both
