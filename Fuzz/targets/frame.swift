@@ -4,6 +4,7 @@
 // Input: byte 0 chooses the link type (low 4 bits), whether the frame is "outgoing" (bit 4), colour (bit 5);
 // the rest is the frame. Properties checked besides "no trap": the recorded fields tile the frame exactly
 // (every byte in one field, Explain depends on it), fast and recording paths agree, and every JSON is valid.
+import Capture
 import Render
 import Sessions
 import Wire
@@ -55,14 +56,26 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let tracker = SessionTracker()
     let annotation = tracker.process(fast, bytes: bytes, number: 1, timeNanoseconds: 1_000_000_000,
                                      originalLength: bytes.count + Int(selector >> 6))
+    let frame = Frame(number: 1, seconds: 1, nanoseconds: 0, originalLength: bytes.count + Int(selector >> 6),
+                      linkType: linkType, bytes: bytes)
     var json = JSONWriter()
-    json.beginObject()
-    FrameJSON.writeLayers(fast, annotation, frameNumber: 1, into: &json)
+    FrameJSON.writeFrame(frame, fast, annotation, into: &json)
     json.endObject()
     requireValidJSON(json.bytes, "read --format json line")
-    _ = FrameSummary.endpoints(fast)
+    let endpoints = FrameSummary.endpoints(fast)
     _ = FrameSummary.protocolName(fast, annotation)
-    _ = FrameSummary.info(fast, annotation, frameNumber: 1)
+    let info = FrameSummary.info(fast, annotation, frameNumber: 1)
+    // `read` text writes the usual frame's summary and endpoints as bytes: they must print what the Strings print.
+    var room = [UInt8](repeating: 0, count: max(FrameSummary.tcpInfoCapacity, FrameSummary.endpointsCapacity))
+    if let tcp = fast.tcp, FrameSummary.infoIsTCPAlone(fast, annotation) {
+        let count = room.withUnsafeMutableBufferPointer { FrameSummary.writeTCPInfo(tcp, annotation, fast, into: $0) }
+        let text = String(decoding: room[..<count], as: UTF8.self) + (FrameSummary.tcpAnalysisLabels(annotation) ?? "")
+        if text != TerminalText.escape(info) { fuzzFailure("TCP info bytes differ from the String summary") }
+    }
+    if let count = room.withUnsafeMutableBufferPointer({ FrameSummary.writeIPv4Endpoints(fast, into: $0) }),
+       String(decoding: room[..<count], as: UTF8.self) != TerminalText.escape(endpoints) {
+        fuzzFailure("endpoint bytes differ from the String endpoints")
+    }
     for session in tracker.finish() {
         var sessionJSON = JSONWriter()
         SessionReport.writeJSON(session, into: &sessionJSON)

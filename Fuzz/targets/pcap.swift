@@ -67,10 +67,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             let lesson = lessons.process(decoded, annotation: annotation, number: frame.number,
                                          timeNanoseconds: frame.timeNanoseconds, bytes: frame.bytes)
             frameJSON.reset()
-            frameJSON.beginObject()
-            frameJSON.field("frame", frame.number)
-            frameJSON.field("length", frame.originalLength)
-            FrameJSON.writeLayers(decoded, annotation, frameNumber: frame.number, into: &frameJSON)
+            FrameJSON.writeFrame(frame, decoded, annotation, into: &frameJSON)
             LessonText.writeFrameLesson(lesson, into: &frameJSON)
             frameJSON.endObject()
             requireValidJSON(frameJSON.bytes, "read --format json line")

@@ -10,6 +10,7 @@
 //
 // Properties besides "no trap": stream chunks arrive strictly in order without overlap per session and
 // direction; buffered bytes stay within the total cap; live sessions stay within maxFlows; JSON is valid.
+import Capture
 import Render
 import Sessions
 import Wire
@@ -115,8 +116,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         if seqDelta >= 0 { nextSeq[flow][side] = seq &+ advance }
 
         json.reset()
-        json.beginObject()
-        FrameJSON.writeLayers(decoded, annotation, frameNumber: number, into: &json)
+        let frame = Frame(number: number, seconds: time / 1_000_000_000, nanoseconds: UInt32(truncatingIfNeeded: time % 1_000_000_000),
+                          originalLength: packet.count, linkType: FrameDecoder.LinkType.ipv4, bytes: packet)
+        FrameJSON.writeFrame(frame, decoded, annotation, into: &json)
         json.endObject()
         if number % 16 == 1 { requireValidJSON(json.bytes, "read --format json line") }
         _ = FrameSummary.info(decoded, annotation, frameNumber: number)

@@ -47,22 +47,7 @@ public enum FrameJSON {
         if let index = frame.interfaceIndex { json.field("interface", index) }
     }
 
-    /// The frame's layers and session fields, written into an already open object.
-    public static func writeLayers(_ frame: DecodedFrame, _ annotation: FrameAnnotation, frameNumber: Int,
-                                   into json: inout JSONWriter) {
-        json.withUnique { json in
-            if let session = annotation.session { json.field("session", session) } else { json.fieldNull("session") }
-            writeLayersAfterSession(frame, annotation, frameNumber: frameNumber, into: &json)
-        }
-    }
-
-    /// `writeLayers` without its first field, `session` (a flow-partitioned worker writes the layers before the
-    /// session has its final number).
-    public static func writeLayersAfterSession(_ frame: DecodedFrame, _ annotation: FrameAnnotation, frameNumber: Int,
-                                               into json: inout JSONWriter) {
-        json.withUnique { writeLayersAfterSession(frame, annotation, frameNumber: frameNumber, into: &$0) }
-    }
-
+    /// The frame's layers after its session, into the lent writer of `writeFrame`.
     static func writeLayersAfterSession(_ frame: DecodedFrame, _ annotation: FrameAnnotation, frameNumber: Int,
                                         into json: inout UniqueJSONWriter) {
         if frame.sourceMAC != nil || frame.destinationMAC != nil {

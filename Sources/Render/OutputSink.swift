@@ -35,7 +35,6 @@ public final class OutputSink {
         text.withUTF8 { buffer.append(contentsOf: $0) }
     }
 
-    @inline(__always) public func write(byte: UInt8) { buffer.append(byte) }
 
     public func write<C: Collection>(bytes: C) where C.Element == UInt8 { buffer.append(contentsOf: bytes) }
 

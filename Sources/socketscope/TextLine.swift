@@ -20,8 +20,6 @@ struct TextLine {
         bytes.removeAll(keepingCapacity: true)
     }
 
-    mutating func reset() { bytes.removeAll(keepingCapacity: true) }
-
     mutating func append(_ literal: StaticString) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }

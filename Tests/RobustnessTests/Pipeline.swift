@@ -64,9 +64,7 @@ enum InProcess {
                 let lesson = lessons.process(decoded, annotation: annotation, number: frame.number,
                                              timeNanoseconds: frame.timeNanoseconds, bytes: frame.bytes)
                 json.reset()
-                json.beginObject()
-                json.field("frame", frame.number)
-                FrameJSON.writeLayers(decoded, annotation, frameNumber: frame.number, into: &json)
+                FrameJSON.writeFrame(frame, decoded, annotation, into: &json)
                 LessonText.writeFrameLesson(lesson, into: &json)
                 json.endObject()
                 check(json.bytes, "read --format json frame \(frame.number)")
