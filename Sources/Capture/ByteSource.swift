@@ -6,15 +6,18 @@ import Musl
 
 /// Buffered sequential reads from a file descriptor (a file, or standard input). Reads 1 MiB at a time:
 /// libpcap's 4 KiB reads cost a third of a bare read loop.
+///
+/// Stored properties that every frame touches are `@exclusivity(unchecked)` (see OPTIMISATION.md, round 6): only
+/// this class's methods use them, and no access to one spans a call that could reach it again.
 final class ByteSource {
     private let fd: Int32
     private let ownsDescriptor: Bool
-    private var buffer: [UInt8]
-    private var start = 0
-    private var count = 0
-    private var atEOF = false
+    @exclusivity(unchecked) private var buffer: [UInt8]
+    @exclusivity(unchecked) private var start = 0
+    @exclusivity(unchecked) private var count = 0
+    @exclusivity(unchecked) private var atEOF = false
     /// Bytes consumed so far (file offset of the next byte).
-    private(set) var position = 0
+    @exclusivity(unchecked) private(set) var position = 0
     static let chunkSize = 1 << 20
 
     init(fd: Int32, ownsDescriptor: Bool) {
@@ -108,9 +111,9 @@ final class ByteSource {
     }
 
     /// The array `take` returned last (see there).
-    private var recycled: [UInt8] = []
+    @exclusivity(unchecked) private var recycled: [UInt8] = []
     /// Frames left before `take` tries to reuse an array again (0: reusing).
-    private var recycleSkips = 0
+    @exclusivity(unchecked) private var recycleSkips = 0
 
     func consume(_ n: Int) {
         let n = min(n, count)

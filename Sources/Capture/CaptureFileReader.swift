@@ -10,6 +10,9 @@ import Musl
 ///
 /// Frames read before a truncation are delivered; the truncation is then recorded in `warnings` and reading
 /// ends. A file that is damaged in a way that leaves no safe way to continue throws `CaptureError.corrupt`.
+///
+/// Stored properties that every frame touches are `@exclusivity(unchecked)` (see OPTIMISATION.md, round 6): only
+/// this class's methods change them, and no access to one spans a call that could reach it again.
 public final class CaptureFileReader {
     /// Largest record accepted. Real link types stay under 256 KiB (libpcap's largest snaplen is 256 MiB for
     /// D-Bus, which no one captures here); a larger length field means a damaged or hostile file. 4 MiB leaves
@@ -23,22 +26,22 @@ public final class CaptureFileReader {
     public let path: String
     public let format: Format
     /// Link type of the first interface (pcap: the file's only one).
-    public private(set) var linkType: UInt32
+    @exclusivity(unchecked) public private(set) var linkType: UInt32
     /// Non-fatal problems met so far (truncation, invalid timestamps).
     public private(set) var warnings: [CaptureWarning] = []
     /// Frames delivered so far by this reader.
-    public private(set) var framesRead = 0
+    @exclusivity(unchecked) public private(set) var framesRead = 0
     /// Bytes of the file consumed so far.
     public var bytesConsumed: Int { source.position }
 
     private let source: ByteSource
-    private var nextNumber: Int
-    private var finished = false
+    @exclusivity(unchecked) private var nextNumber: Int
+    @exclusivity(unchecked) private var finished = false
 
     // Classic pcap state
-    private var swapped = false
-    private var nanosecond = false
-    private var recordHeaderLength = 16
+    @exclusivity(unchecked) private var swapped = false
+    @exclusivity(unchecked) private var nanosecond = false
+    @exclusivity(unchecked) private var recordHeaderLength = 16
     private var warnedInvalidFraction = false
 
     // pcapng state (per section)

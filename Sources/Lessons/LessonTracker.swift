@@ -20,14 +20,17 @@ public struct SessionLesson: Sendable {
 /// `SessionTracker.onSessionEnd` (and for each summary `SessionTracker.finish()` returns); call `finish()` once at
 /// the end for the capture-wide findings. State is per live session (dropped in `sessionEnded`) plus small
 /// capped tables (`LessonOptions`); nothing is kept per frame except the rows of the one ladder asked for.
+///
+/// The tables every frame touches are `@exclusivity(unchecked)` (see OPTIMISATION.md, round 6): only this class's
+/// methods use them, and no access to one spans a call that could reach it again.
 public final class LessonTracker {
     public let options: LessonOptions
-    public private(set) var detector: BoardDetector
+    @exclusivity(unchecked) public private(set) var detector: BoardDetector
     /// The board, once known.
     public var board: BoardIdentity? { detector.board }
 
-    private var tcp: [Int: TCPLesson] = [:]
-    private var udp: [Int: UDPLesson] = [:]
+    @exclusivity(unchecked) private var tcp: [Int: TCPLesson] = [:]
+    @exclusivity(unchecked) private var udp: [Int: UDPLesson] = [:]
     private let network: NetworkLesson
 
     // Ladder

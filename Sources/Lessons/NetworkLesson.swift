@@ -3,24 +3,27 @@ import Wire
 
 /// The network around the sockets: ARP steps, DNS answers and listening ports remembered for inferred steps,
 /// and the capture-wide findings (`host-unreachable`, `capture-blind`). Every table is capped (`LessonOptions`).
+///
+/// Its tables are `@exclusivity(unchecked)` (see OPTIMISATION.md, round 6): only this class's methods use them, and
+/// no access to one spans a call that could reach it again.
 final class NetworkLesson {
     let options: LessonOptions
 
     /// ARP requests from the board not answered yet, by the address asked for.
-    private var pendingARP: [IPAddress: (frames: FrameList, time: Int64)] = [:]
+    @exclusivity(unchecked) private var pendingARP: [IPAddress: (frames: FrameList, time: Int64)] = [:]
     /// DNS answers with no packet to the address yet, by address.
-    private var unusedAnswers: [IPAddress: (frame: Int, time: Int64, name: String)] = [:]
+    @exclusivity(unchecked) private var unusedAnswers: [IPAddress: (frame: Int, time: Int64, name: String)] = [:]
     /// Addresses some DNS answer gave (ring of `maxRememberedAnswers`).
-    private var answered: Set<IPAddress> = []
-    private var answeredOrder: [IPAddress] = []
-    private var answeredNext = 0
+    @exclusivity(unchecked) private var answered: Set<IPAddress> = []
+    @exclusivity(unchecked) private var answeredOrder: [IPAddress] = []
+    @exclusivity(unchecked) private var answeredNext = 0
     /// Listening endpoints already shown with socket/bind/listen.
-    private var listeners: Set<Endpoint> = []
+    @exclusivity(unchecked) private var listeners: Set<Endpoint> = []
 
-    private var frames = 0
-    private var unicastSeen = false
-    private var broadcastFrames = FrameList()
-    private var lastTime: Int64 = 0
+    @exclusivity(unchecked) private var frames = 0
+    @exclusivity(unchecked) private var unicastSeen = false
+    @exclusivity(unchecked) private var broadcastFrames = FrameList()
+    @exclusivity(unchecked) private var lastTime: Int64 = 0
 
     init(options: LessonOptions) {
         self.options = options

@@ -23,6 +23,22 @@ public struct JSONWriter {
         }
     }
 
+    /// Bytes written since the last `reset()`.
+    public var byteCount: Int { core.storage.count }
+
+    /// Starts a new top-level value after the text written so far, which stays: several lines share one writer,
+    /// delimited by `byteCount` (a line may be left open, for the thread that prints it to finish).
+    public mutating func startLine() { core.startLine() }
+
+    /// Bytes the writer can hold before it grows.
+    public var byteCapacity: Int { core.storage.byteCapacity }
+
+    /// Makes room for `capacity` bytes in all, so writing up to that much never copies the text to grow.
+    public mutating func reserveCapacity(_ capacity: Int) {
+        makeUnique()
+        core.storage.reserveCapacity(capacity)
+    }
+
     /// Lends the text written since the last `reset()`, valid only during `body`.
     public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try core.storage.withBytes(body)
@@ -194,6 +210,11 @@ public struct UniqueJSONWriter: ~Copyable {
     @inline(__always) public mutating func fieldNull(_ name: StaticString) { core.fieldNull(name) }
 }
 
+/// A writer can be handed to another thread (the workers' lines go to the thread that merges them): like an
+/// array's, its buffer is copied before a write whenever another copy shares it, so no memory is ever written
+/// while another writer can read it.
+extension JSONWriter: @unchecked Sendable {}
+
 /// What both writers do, into a buffer the caller made unique.
 struct JSONCore {
     var storage = JSONBuffer(capacity: 512)
@@ -205,6 +226,10 @@ struct JSONCore {
 
     mutating func reset() {
         storage.removeAll()
+        startLine()
+    }
+
+    mutating func startLine() {
         needsComma = false
         depth = 0
     }
@@ -600,6 +625,12 @@ struct JSONBuffer: JSONOutput {
 
     /// Forgets what was written, keeping the allocation.
     mutating func removeAll() { count = 0 }
+
+    var byteCapacity: Int { capacity }
+
+    mutating func reserveCapacity(_ total: Int) {
+        if total > capacity { grow(total - count) }
+    }
 
     func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         // `self` (and so `owner`) is borrowed for the whole call: the memory stays allocated during `body`.

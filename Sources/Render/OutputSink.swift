@@ -4,8 +4,11 @@ import Glibc
 
 /// Buffered output to a file descriptor: text and JSON are built straight into one reusable byte buffer and
 /// written in large blocks (unbuffered stdout costs more than decoding).
+///
+/// Its stored properties are `@exclusivity(unchecked)` (see OPTIMISATION.md, round 6): a line is written through
+/// one access, and a body lent the buffer (`writeLine`) must not use the sink itself.
 public final class OutputSink {
-    public private(set) var buffer: [UInt8] = []
+    @exclusivity(unchecked) public private(set) var buffer: [UInt8] = []
     private let fd: Int32
     private let flushThreshold: Int
     /// Flush after every line (live capture: output appears as frames arrive).
@@ -14,9 +17,9 @@ public final class OutputSink {
     }
     /// The buffer size at which a finished line is flushed: `flushThreshold`, or 0 with `flushEachLine` (one stored
     /// value read per line instead of two).
-    private var lineFlushThreshold: Int
+    @exclusivity(unchecked) private var lineFlushThreshold: Int
     /// Set when a write failed (e.g. a closed pipe); later writes are dropped.
-    public private(set) var failed = false
+    @exclusivity(unchecked) public private(set) var failed = false
 
     public init(fd: Int32 = 1, flushThreshold: Int = 1 << 16) {
         self.fd = fd

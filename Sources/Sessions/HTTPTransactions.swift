@@ -11,6 +11,9 @@ import Wire
 /// or not). Interim 1xx responses do not consume a request. Exchanges beyond
 /// `SessionOptions.maxHTTPTransactionsPerSession` are parsed and counted (`count`) but not stored. Bodies are
 /// never buffered: they are hashed and counted as they pass.
+///
+/// Its state is `@exclusivity(unchecked)` (see OPTIMISATION.md, round 6): only this class's methods change it, and
+/// the body handler it calls does not reach it again.
 final class HTTPTransactions {
     /// Bytes of each direction held while deciding whether a session is HTTP. A request line longer than this
     /// with an unknown method is not recognised.
@@ -32,11 +35,11 @@ final class HTTPTransactions {
         return all
     }
     /// Stored exchanges as of when they left `open` (records of open exchanges may be older here).
-    private var stored: [HTTPTransaction] = []
+    @exclusivity(unchecked) private var stored: [HTTPTransaction] = []
     /// Exchanges seen, stored or not.
-    private(set) var count = 0
+    @exclusivity(unchecked) private(set) var count = 0
     /// True once the session is known not to be HTTP (or was given up): feeding does nothing.
-    private(set) var isAbandoned = false
+    @exclusivity(unchecked) private(set) var isAbandoned = false
     /// Set when the tracker should note an anomaly on the session (read and cleared by the tracker).
     var anomaly: String?
 
@@ -52,10 +55,10 @@ final class HTTPTransactions {
         case off
     }
 
-    private var mode = Mode.detecting
+    @exclusivity(unchecked) private var mode = Mode.detecting
     /// The direction that carries requests (normally client to server; the other way when the capture missed the
     /// SYN and the client was guessed wrong).
-    private var requestDirection = Direction.clientToServer
+    @exclusivity(unchecked) private var requestDirection = Direction.clientToServer
 
     /// First chunks of each direction, held while detecting: (copied bytes or a gap/end marker, frame).
     private struct Held {
@@ -63,12 +66,12 @@ final class HTTPTransactions {
         var frame: Int
         var end: StreamEndReason?
     }
-    private var held: [[Held]] = [[], []]
-    private var heldBytes = [0, 0]
-    private var skippedChunks = 0
+    @exclusivity(unchecked) private var held: [[Held]] = [[], []]
+    @exclusivity(unchecked) private var heldBytes = [0, 0]
+    @exclusivity(unchecked) private var skippedChunks = 0
 
-    private var requests = HTTPParser(role: .requests)
-    private var responses = HTTPParser(role: .responses)
+    @exclusivity(unchecked) private var requests = HTTPParser(role: .requests)
+    @exclusivity(unchecked) private var responses = HTTPParser(role: .responses)
 
     /// One exchange in progress.
     private struct Exchange {
@@ -85,16 +88,16 @@ final class HTTPTransactions {
     }
 
     /// Exchanges not yet finished on both sides, oldest first; `open[i]` has number `firstOpenNumber + i`.
-    private var open: [Exchange] = []
-    private var firstOpenNumber = 1
+    @exclusivity(unchecked) private var open: [Exchange] = []
+    @exclusivity(unchecked) private var firstOpenNumber = 1
     /// Number of the exchange whose request message is being read (head seen, body not complete).
-    private var requestNumber: Int?
+    @exclusivity(unchecked) private var requestNumber: Int?
     /// Number of the exchange whose response message is being read.
-    private var responseNumber: Int?
+    @exclusivity(unchecked) private var responseNumber: Int?
     /// Number of the exchange the next final response answers.
-    private var nextAnswer = 1
+    @exclusivity(unchecked) private var nextAnswer = 1
     /// Final (non-1xx) responses seen, for `onHTTPBody`'s response index.
-    private var finalResponses = 0
+    @exclusivity(unchecked) private var finalResponses = 0
 
     init(capacity: Int = 1000, digests: Bool = true) {
         self.capacity = max(0, capacity)
@@ -298,7 +301,7 @@ final class HTTPTransactions {
     }
 
     /// The event buffer `parse` reuses.
-    private var scratch: [HTTPParserEvent] = []
+    @exclusivity(unchecked) private var scratch: [HTTPParserEvent] = []
 
     private func handle(_ events: [HTTPParserEvent], direction: Direction, frame: Int, atEnd: Bool, session: Int,
                         body: ((Int, Int, ArraySlice<UInt8>) -> Void)?, into snapshots: inout [HTTPTransaction]) {
@@ -473,7 +476,7 @@ final class HTTPTransactions {
     private static let chunkedName = Array("chunked".utf8)
 
     /// A switch of protocol takes effect once the response that announced it is complete.
-    private var pendingTunnel = false
+    @exclusivity(unchecked) private var pendingTunnel = false
 
     private func responseComplete(_ end: HTTPMessageEnd) {
         guard let number = responseNumber else { return }  // an interim response: nothing to finish

@@ -5,6 +5,10 @@ import Wire
 /// Streaming: state is kept per live session only (nothing per frame), sessions that end are handed to
 /// `onSessionEnd` and dropped, and every timeout runs on packet time. Sessions are numbered 1, 2, … in the
 /// order of their first frame, TCP and UDP together.
+///
+/// The state every frame touches is `@exclusivity(unchecked)` (see OPTIMISATION.md, round 6): only this class's
+/// methods change it, and the handlers it calls (`onSessionEnd`, `onStreamData`, `onHTTPBody`) must not call back
+/// into the tracker.
 public final class SessionTracker {
     public let options: SessionOptions
     /// Called once for every session that ends (closed and lingered, idle, evicted, replaced, or at `finish()`).
@@ -33,9 +37,9 @@ public final class SessionTracker {
     private var httpBodyHandler: ((Int, Int, ArraySlice<UInt8>) -> Void)?
 
     /// Sessions ended early to respect `maxFlows`.
-    public private(set) var evictedCount = 0
+    @exclusivity(unchecked) public private(set) var evictedCount = 0
     /// Times a reassembly cap forced a hole to be declared.
-    public private(set) var reassemblyCapHits = 0
+    @exclusivity(unchecked) public private(set) var reassemblyCapHits = 0
     /// Out-of-order bytes buffered right now, over all flows.
     public var bufferedBytes: Int { reassemblyBudget }
     /// Sessions live right now.
@@ -46,10 +50,10 @@ public final class SessionTracker {
 
     /// What `bufferedBytes` reports. The reassemblers get a local copy of it, written back after each frame: passed
     /// in place, into calls that deliver stream data to callbacks, it took a runtime exclusivity check per call.
-    private var reassemblyBudget = 0
-    private var live = SessionTable()
-    private var nextID = 1
-    private var ended: [SessionSummary] = []
+    @exclusivity(unchecked) private var reassemblyBudget = 0
+    @exclusivity(unchecked) private var live = SessionTable()
+    @exclusivity(unchecked) private var nextID = 1
+    @exclusivity(unchecked) private var ended: [SessionSummary] = []
     var pendingDNSCount = 0
     var dnsAddresses: DNSAddressBook
     private let limits: ReassemblyLimits
@@ -323,7 +327,7 @@ public final class SessionTracker {
     }
 
     /// The frame being processed (HTTP heads completed by it are attributed to it).
-    private var currentFrame = 0
+    @exclusivity(unchecked) private var currentFrame = 0
 
     /// Hands a stream chunk to the stream callback and the session's HTTP tracker; the exchanges whose heads it
     /// completes are appended to `completed`. (The caller, holding the connection's state, records a gap in Zeek's

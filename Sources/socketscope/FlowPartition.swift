@@ -21,19 +21,20 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
     let lessons: LessonTracker?
     /// Called once per ended session, in the order one `FrameAnalyzer` would have called it.
     var onSessionEnd: ((SessionSummary, SessionLesson?) -> Void)?
-    /// Formats what it can of each frame's output on the frame's worker, in parallel: appends the bytes to the
-    /// buffer and returns where in them the merger must write the session's final number (nil: nowhere). The
-    /// bytes reach `run`'s body with the frame. Set before `run`.
-    var prepareOnWorker: (@Sendable (Frame, TrackedFrame, inout JSONWriter, inout [UInt8]) -> Range<Int>?)?
+    /// Formats what it can of each frame's output on the frame's worker, in parallel: writes it after what the
+    /// writer holds (the batch's earlier lines) and returns where in the writer's text the merger must write the
+    /// session's final number (nil: nowhere). The bytes reach `run`'s body with the frame. Set before `run`.
+    var prepareOnWorker: (@Sendable (Frame, TrackedFrame, inout JSONWriter) -> Range<Int>?)?
     private let options: SessionOptions
     private let workerCount: Int
     private var totals = WorkerTotals()
 
-    // The merger's state: live sessions' numbers and DNS links, and the DNS answers seen over all flows.
-    private var sessionNumbers: [Int: Int] = [:]
-    private var nextSessionNumber = 1
-    private var dnsLinks: [Int: DNSLink] = [:]
-    private var dnsBook: DNSLinkBook
+    // The merger's state: live sessions' numbers and DNS links, and the DNS answers seen over all flows. Used only
+    // on the merging thread, by this class's own methods, one access at a time: not checked at run time.
+    @exclusivity(unchecked) private var sessionNumbers: [Int: Int] = [:]
+    @exclusivity(unchecked) private var nextSessionNumber = 1
+    @exclusivity(unchecked) private var dnsLinks: [Int: DNSLink] = [:]
+    @exclusivity(unchecked) private var dnsBook: DNSLinkBook
 
     init(options: SessionOptions, lessons lessonOptions: LessonOptions?, detector: BoardDetector?, workers: Int) {
         self.options = options
@@ -128,9 +129,10 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                 }
                 let frame = batch.frames[position]
                 let (annotation, lesson) = merge(frame, tracked)
-                if try !body(frame, tracked, annotation, lesson, results[owner].preparedLine(at: position)) {
-                    break merge
+                let more = try results[owner].withPreparedLine(at: position) { line in
+                    try body(frame, tracked, annotation, lesson, line)
                 }
+                if !more { break merge }
             }
             for index in problem..<batch.problems.count {
                 report()
@@ -236,22 +238,24 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
     // MARK: A worker
 
     private static func work(index: Int, options: SessionOptions,
-                             prepare: (@Sendable (Frame, TrackedFrame, inout JSONWriter, inout [UInt8]) -> Range<Int>?)?,
+                             prepare: (@Sendable (Frame, TrackedFrame, inout JSONWriter) -> Range<Int>?)?,
                              input: BatchQueue<PartitionBatch>, output: BatchQueue<PartitionResult>,
                              spent: ReturnChute<PartitionResult>) {
-        var json = JSONWriter()
         let analyzer = FrameAnalyzer(options: options)
         analyzer.tracker.numbersSessionsByFirstFrame = true
         let ended = SummaryCollector()
         analyzer.onSessionEnd = { summary, _ in ended.summaries.append(summary) }
         defer { output.close() }
-        // The line buffer of a batch the merger is done with, kept for the next batch: it grows to some hundred
-        // kilobytes, and growing a new one from empty for every batch copied it over and over.
-        var spareLines: [UInt8] = []
+        // The lines of a batch the merger is done with, kept for the next batch: they grow to some hundred
+        // kilobytes, and growing a new writer from empty for every batch copied them over and over.
+        // While the merger still holds them all, a new writer starts as large as the largest batch so far.
+        var spareLines = JSONWriter()
+        var largestLines = 0
         while let batch = input.pop()?.first {
-            for old in spent.takeAll() where old.lines.capacity > spareLines.capacity { spareLines = old.lines }
-            var result = PartitionResult(input: batch)
-            spareLines.removeAll(keepingCapacity: true)
+            for old in spent.takeAll() where old.lines.byteCapacity > spareLines.byteCapacity { spareLines = old.lines }
+            let result = PartitionResult(input: batch)
+            spareLines.reset()
+            if prepare != nil { spareLines.reserveCapacity(largestLines) }
             swap(&result.lines, &spareLines)
             result.tracked.reserveCapacity(batch.frames.count)
             if prepare != nil { result.lineRanges.reserveCapacity(batch.frames.count) }
@@ -268,11 +272,12 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                 result.tracked.append(tracked)
                 if !ended.summaries.isEmpty { result.ended.append((position, ended.take())) }
                 if let prepare {
-                    let start = result.lines.count
-                    let mark = prepare(batch.frames[position], tracked, &json, &result.lines)
-                    result.lineRanges.append(PreparedRange(bytes: start..<result.lines.count, mark: mark))
+                    let start = result.lines.byteCount
+                    let mark = prepare(batch.frames[position], tracked, &result.lines)
+                    result.lineRanges.append(PreparedRange(bytes: start..<result.lines.byteCount, mark: mark))
                 }
             }
+            largestLines = max(largestLines, result.lines.byteCount)
             if batch.failures != nil {
                 _ = analyzer.tracker.finish()
                 result.remaining = ended.take()
@@ -317,28 +322,43 @@ struct PartitionBatch: Sendable {
 }
 
 /// A worker's results for one batch.
-struct PartitionResult: Sendable {
+///
+/// A class: the merger reads one frame's entries at a time, and reaching into an array of structs this size copied
+/// (and reference-counted) the whole result per frame. It is filled on its worker, then only read by the merger,
+/// then handed back whole: never used by two threads at once, and no access to one of its properties overlaps
+/// another (so none is checked at run time).
+final class PartitionResult: @unchecked Sendable {
     /// The batch itself (shared storage, not a copy), so the merger reads frames and problems from it.
-    var input: PartitionBatch
+    @exclusivity(unchecked) var input: PartitionBatch
     /// By position: the frame decoded and followed, on its owner; nil elsewhere.
-    var tracked: [TrackedFrame?] = []
+    @exclusivity(unchecked) var tracked: [TrackedFrame?] = []
     /// Sessions the clock ended before a frame, by position (only positions where some did).
-    var expired: [(position: Int, summaries: [SessionSummary])] = []
+    @exclusivity(unchecked) var expired: [(position: Int, summaries: [SessionSummary])] = []
     /// Sessions ended while the owner processed a frame (a reused port pair, `--max-flows`).
-    var ended: [(position: Int, summaries: [SessionSummary])] = []
+    @exclusivity(unchecked) var ended: [(position: Int, summaries: [SessionSummary])] = []
     /// At the end of the input: the sessions still live, and what the limits cost.
-    var remaining: [SessionSummary] = []
-    var totals = WorkerTotals()
-    /// What `prepareOnWorker` wrote for the frames this worker owns, one after the other, and where each is.
-    var lines: [UInt8] = []
-    /// By position, like `tracked` (empty when nothing is prepared).
-    var lineRanges: [PreparedRange?] = []
+    @exclusivity(unchecked) var remaining: [SessionSummary] = []
+    @exclusivity(unchecked) var totals = WorkerTotals()
+    init(input: PartitionBatch) { self.input = input }
 
-    func preparedLine(at position: Int) -> PreparedLine? {
-        guard position < lineRanges.count, let range = lineRanges[position], range.bytes.upperBound <= lines.count else {
-            return nil
+    /// What `prepareOnWorker` wrote for the frames this worker owns, one after the other (written in place: no
+    /// copy per line), and where each is.
+    @exclusivity(unchecked) var lines = JSONWriter()
+    /// By position, like `tracked` (empty when nothing is prepared).
+    @exclusivity(unchecked) var lineRanges: [PreparedRange?] = []
+
+    /// Lends `body` the line prepared for the frame at `position` (nil when none was).
+    func withPreparedLine<R>(at position: Int, _ body: (PreparedLine?) throws -> R) rethrows -> R {
+        guard position < lineRanges.count, let range = lineRanges[position] else { return try body(nil) }
+        return try lines.withBytes { text in
+            guard range.bytes.upperBound <= text.count else { return try body(nil) }
+            // The stand-in's place within the line, if it lies inside it.
+            let mark = range.mark.flatMap { mark -> Range<Int>? in
+                guard range.bytes.contains(mark.lowerBound), mark.upperBound <= range.bytes.upperBound else { return nil }
+                return (mark.lowerBound - range.bytes.lowerBound)..<(mark.upperBound - range.bytes.lowerBound)
+            }
+            return try body(PreparedLine(bytes: UnsafeRawBufferPointer(rebasing: text[range.bytes]), mark: mark))
         }
-        return PreparedLine(bytes: lines[range.bytes], mark: range.mark)
     }
 }
 
@@ -348,10 +368,10 @@ struct PreparedRange: Sendable {
     var mark: Range<Int>?
 }
 
-/// The bytes a worker prepared for one frame (a slice of its batch's buffer, not a copy) and where in them the
-/// session's final number goes (buffer indices).
+/// The bytes a worker prepared for one frame (lent from its batch's lines, valid during the call they are lent
+/// to) and where in them the session's final number goes (nil: nowhere).
 struct PreparedLine {
-    var bytes: ArraySlice<UInt8>
+    var bytes: UnsafeRawBufferPointer
     var mark: Range<Int>?
 }
 

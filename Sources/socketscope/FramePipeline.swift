@@ -13,6 +13,9 @@ import Glibc
 /// Text from a file is grouped by session: a session's lines wait until it ends, then print as one block with
 /// its diagnosis (at most `maxBufferedLines` per session; past that the block is printed in parts). Live text
 /// prints each frame as it arrives, and each session's diagnosis when it ends.
+///
+/// The writers and blocks every line touches are `@exclusivity(unchecked)` (see OPTIMISATION.md, round 6): used on
+/// one thread, by this class's methods, one access at a time.
 final class FramePipeline {
     private let options: FrameOutputOptions
     /// Read once: each read of an ArgumentParser option goes through its property wrapper's generic storage.
@@ -27,14 +30,14 @@ final class FramePipeline {
     private let detector: BoardDetector?
     private let palette: Palette
     private let grouped: Bool
-    private var json = JSONWriter()
+    @exclusivity(unchecked) private var json = JSONWriter()
     /// Each distinct step's JSON, written once (JSON lines on this thread).
-    private var steps = StepJSONCache()
-    private var firstTime: Int64?
-    private var blocks: [Int: SessionBlock] = [:]
+    @exclusivity(unchecked) private var steps = StepJSONCache()
+    @exclusivity(unchecked) private var firstTime: Int64?
+    @exclusivity(unchecked) private var blocks: [Int: SessionBlock] = [:]
     /// The text line being built (reused: its buffer keeps its capacity).
-    private var line: TextLine
-    private var boardAnnounced = false
+    @exclusivity(unchecked) private var line: TextLine
+    @exclusivity(unchecked) private var boardAnnounced = false
     static let maxBufferedLines = 5000
 
     private let threads: Int
@@ -121,15 +124,12 @@ final class FramePipeline {
 
     // MARK: JSON
 
-    /// A worker's part of a JSON line: everything up to the step, with `0` standing for the session number when
-    /// the frame has a session. Returns where that stand-in is in `buffer`.
-    @Sendable static func prepareJSON(_ frame: Frame, _ tracked: TrackedFrame, into json: inout JSONWriter,
-                                      buffer: inout [UInt8]) -> Range<Int>? {
-        json.reset()
+    /// A worker's part of a JSON line, written after the lines before it: everything up to the step, with `0`
+    /// standing for the session number when the frame has a session. Returns where that stand-in is in `json`.
+    @Sendable static func prepareJSON(_ frame: Frame, _ tracked: TrackedFrame, into json: inout JSONWriter) -> Range<Int>? {
+        json.startLine()
         let standIn = FrameJSON.writeFrameWithSessionStandIn(frame, tracked.decoded, tracked.annotation, into: &json)
-        let start = buffer.count
-        json.withBytes { buffer.append(contentsOf: $0) }
-        return standIn.map { (start + $0)..<(start + $0 + 1) }
+        return standIn.map { $0..<($0 + 1) }
     }
 
     /// Puts out a line a worker prepared: its bytes with the session's number in place of the stand-in, then the
@@ -144,11 +144,10 @@ final class FramePipeline {
         }
         json.withBytes { step in
             sink.writeLine { out in
-                if let mark = line.mark, let session = annotation.session, line.bytes.indices.contains(mark.lowerBound),
-                   mark.upperBound <= line.bytes.endIndex {
-                    out.append(contentsOf: line.bytes[..<mark.lowerBound])
+                if let mark = line.mark, let session = annotation.session, mark.upperBound <= line.bytes.count {
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: line.bytes[..<mark.lowerBound]))
                     DecimalDigits.withDigits(of: UInt64(clamping: session)) { out.append(contentsOf: $0) }
-                    out.append(contentsOf: line.bytes[mark.upperBound...])
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: line.bytes[mark.upperBound...]))
                 } else {
                     out.append(contentsOf: line.bytes)
                 }

@@ -187,6 +187,31 @@ import Wire
         #expect(written == "{}[]")
     }
 
+    /// The two-worker path writes a batch's lines into one writer, each left open for the merger to finish:
+    /// `startLine` must begin the next at the top level (no comma), and `byteCount` delimit each.
+    @Test func linesLeftOpenShareOneWriter() {
+        var json = JSONWriter()
+        json.reserveCapacity(4096)
+        #expect(json.byteCapacity >= 4096)
+        var ranges: [Range<Int>] = []
+        for frame in 1...3 {
+            let start = json.byteCount
+            json.startLine()
+            json.beginObject()
+            json.field("frame", frame)
+            json.key("tcp"); json.objectValue(); json.field("len", 0); json.endObject()
+            ranges.append(start..<json.byteCount)
+        }
+        let text = json.bytes
+        #expect(ranges.map { String(decoding: text[$0], as: UTF8.self) }
+                == (1...3).map { #"{"frame":\#($0),"tcp":{"len":0}"# })
+        #expect(ranges.last?.upperBound == text.count)
+        // A writer that was reset starts empty, at the top level.
+        json.reset()
+        json.beginObject(); json.endObject()
+        #expect(String(decoding: json.bytes, as: UTF8.self) == "{}")
+    }
+
     @Test func addressesAndHex() {
         let mac = MACAddress(bytes: [0x5c, 0xcf, 0x7f, 0x01, 0x02, 0xab])
         let written = Self.text { json in
