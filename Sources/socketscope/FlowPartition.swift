@@ -248,14 +248,15 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
         defer { output.close() }
         // The lines of a batch the merger is done with, kept for the next batch: they grow to some hundred
         // kilobytes, and growing a new writer from empty for every batch copied them over and over.
-        // While the merger still holds them all, a new writer starts as large as the largest batch so far.
+        // While the merger still holds them all, a new writer starts as large as the last batch's lines (not the
+        // largest so far: that grows with the length of the capture, and every writer in flight would hold it).
         var spareLines = JSONWriter()
-        var largestLines = 0
+        var lastLines = 0
         while let batch = input.pop()?.first {
             for old in spent.takeAll() where old.lines.byteCapacity > spareLines.byteCapacity { spareLines = old.lines }
             let result = PartitionResult(input: batch)
             spareLines.reset()
-            if prepare != nil { spareLines.reserveCapacity(largestLines) }
+            if prepare != nil { spareLines.reserveCapacity(lastLines + lastLines / 8) }
             swap(&result.lines, &spareLines)
             result.tracked.reserveCapacity(batch.frames.count)
             if prepare != nil { result.lineRanges.reserveCapacity(batch.frames.count) }
@@ -277,7 +278,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                     result.lineRanges.append(PreparedRange(bytes: start..<result.lines.byteCount, mark: mark))
                 }
             }
-            largestLines = max(largestLines, result.lines.byteCount)
+            lastLines = result.lines.byteCount
             if batch.failures != nil {
                 _ = analyzer.tracker.finish()
                 result.remaining = ended.take()
