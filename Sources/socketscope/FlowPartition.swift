@@ -247,9 +247,9 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
         analyzer.onSessionEnd = { summary, _ in ended.summaries.append(summary) }
         defer { output.close() }
         // The lines of a batch the merger is done with, kept for the next batch: they grow to some hundred
-        // kilobytes, and growing a new writer from empty for every batch copied them over and over.
-        // While the merger still holds them all, a new writer starts as large as the last batch's lines (not the
-        // largest so far: that grows with the length of the capture, and every writer in flight would hold it).
+        // kilobytes, and growing a new writer from empty for every batch copied them over and over. While the
+        // merger still holds them all, a new writer starts a little larger than the last batch's lines (not as
+        // large as the largest so far: that grows with the length of the capture, in every writer in flight).
         var spareLines = JSONWriter()
         var lastLines = 0
         while let batch = input.pop()?.first {
@@ -340,13 +340,13 @@ final class PartitionResult: @unchecked Sendable {
     /// At the end of the input: the sessions still live, and what the limits cost.
     @exclusivity(unchecked) var remaining: [SessionSummary] = []
     @exclusivity(unchecked) var totals = WorkerTotals()
-    init(input: PartitionBatch) { self.input = input }
-
     /// What `prepareOnWorker` wrote for the frames this worker owns, one after the other (written in place: no
     /// copy per line), and where each is.
     @exclusivity(unchecked) var lines = JSONWriter()
     /// By position, like `tracked` (empty when nothing is prepared).
     @exclusivity(unchecked) var lineRanges: [PreparedRange?] = []
+
+    init(input: PartitionBatch) { self.input = input }
 
     /// Lends `body` the line prepared for the frame at `position` (nil when none was).
     func withPreparedLine<R>(at position: Int, _ body: (PreparedLine?) throws -> R) rethrows -> R {
