@@ -30,6 +30,31 @@ public struct JSONWriter {
     /// delimited by `byteCount` (a line may be left open, for the thread that prints it to finish).
     public mutating func startLine() { core.startLine() }
 
+    /// Appends bytes as they are (text already formed: a line's part prepared elsewhere, or plain text). The
+    /// writer's comma state does not change: after JSON written this way, `resumeObject()` says where it stands.
+    @inline(__always)
+    public mutating func appendRaw(_ bytes: UnsafeRawBufferPointer) {
+        makeUnique()
+        core.storage.append(raw: bytes)
+    }
+
+    /// Appends the decimal digits of `value`, as they are (a number spliced into text written by `appendRaw`).
+    public mutating func appendRaw(decimal value: UInt64) {
+        makeUnique()
+        core.storage.appendDecimal(value)
+    }
+
+    /// Ends a line of output.
+    @inline(__always)
+    public mutating func appendNewline() {
+        makeUnique()
+        core.storage.append(0x0a)
+    }
+
+    /// Continues a top-level object whose opening brace and at least one member were appended raw: the next key
+    /// gets a comma, and `endObject()` closes it.
+    public mutating func resumeObject() { core.resumeObject() }
+
     /// Bytes the writer can hold before it grows.
     public var byteCapacity: Int { core.storage.byteCapacity }
 
@@ -232,6 +257,12 @@ struct JSONCore {
     mutating func startLine() {
         needsComma = false
         depth = 0
+    }
+
+    /// Inside a top-level object, after a member.
+    mutating func resumeObject() {
+        needsComma = true
+        depth = 1
     }
 
     /// The separator a new key or value needs.

@@ -8,7 +8,9 @@ import Glibc
 /// Its stored properties are `@exclusivity(unchecked)` (see OPTIMISATION.md, round 6): a line is written through
 /// one access, and a body lent the buffer (`writeLine`) must not use the sink itself.
 public final class OutputSink {
-    @exclusivity(unchecked) public private(set) var buffer: [UInt8] = []
+    /// What is waiting to be written. A `JSONWriter`'s buffer, so a JSON line is written straight into it
+    /// (`writeLine`): no line is built in one buffer and copied into another.
+    @exclusivity(unchecked) private var pending = JSONWriter()
     private let fd: Int32
     private let flushThreshold: Int
     /// Flush after every line (live capture: output appears as frames arrive).
@@ -25,7 +27,7 @@ public final class OutputSink {
         self.fd = fd
         self.flushThreshold = flushThreshold
         lineFlushThreshold = flushThreshold
-        buffer.reserveCapacity(flushThreshold + 4096)
+        pending.reserveCapacity(flushThreshold + 4096)
     }
 
     deinit { flush() }
@@ -33,50 +35,57 @@ public final class OutputSink {
     /// True when this descriptor is a terminal.
     public var isTerminal: Bool { isatty(fd) == 1 }
 
+    /// Bytes written to the sink and not yet to the descriptor.
+    public var pendingByteCount: Int { pending.byteCount }
+
     @inline(__always) public func write(_ text: String) {
         var text = text
-        text.withUTF8 { buffer.append(contentsOf: $0) }
+        text.withUTF8 { pending.appendRaw(UnsafeRawBufferPointer($0)) }
     }
 
-
-    public func write<C: Collection>(bytes: C) where C.Element == UInt8 { buffer.append(contentsOf: bytes) }
+    public func write<C: Collection>(bytes: C) where C.Element == UInt8 {
+        let done: Void? = bytes.withContiguousStorageIfAvailable { pending.appendRaw(UnsafeRawBufferPointer($0)) }
+        if done == nil { Array(bytes).withUnsafeBytes { pending.appendRaw($0) } }
+    }
 
     /// Writes whole lines (each already ending with a newline) and flushes as `endLine` would.
     public func write(lines bytes: [UInt8]) {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= lineFlushThreshold { flush() }
+        bytes.withUnsafeBytes { pending.appendRaw($0) }
+        if pending.byteCount >= lineFlushThreshold { flush() }
     }
 
-    /// Lends the buffer to `body` to write one line (one exclusive access for all its pieces, where each `write`
-    /// is an access of its own), then ends the line as `endLine` does.
-    @inline(__always) public func writeLine(_ body: (inout [UInt8]) -> Void) {
-        if Self.appendLine(to: &buffer, body) >= lineFlushThreshold { flush() }
+    /// Lends `body` the sink's own buffer, as a writer starting a new top-level value, to write one line in place
+    /// (JSON, or raw bytes through `appendRaw`), then ends the line as `endLine` does. The body must not use the
+    /// sink itself.
+    @inline(__always) public func writeLine(_ body: (inout JSONWriter) -> Void) {
+        if Self.appendLine(to: &pending, body) >= lineFlushThreshold { flush() }
     }
 
     /// The line and its newline in one access to the buffer; returns the buffer's size.
-    @inline(__always) private static func appendLine(to buffer: inout [UInt8], _ body: (inout [UInt8]) -> Void) -> Int {
-        body(&buffer)
-        buffer.append(0x0a)
-        return buffer.count
+    @inline(__always) private static func appendLine(to pending: inout JSONWriter, _ body: (inout JSONWriter) -> Void) -> Int {
+        pending.startLine()
+        body(&pending)
+        pending.appendNewline()
+        return pending.byteCount
     }
 
     /// Ends a line and flushes if the buffer is large (or always, with `flushEachLine`).
     @inline(__always) public func endLine() {
-        if Self.appendLine(to: &buffer, { _ in }) >= lineFlushThreshold { flush() }
+        if Self.appendLine(to: &pending, { _ in }) >= lineFlushThreshold { flush() }
     }
 
     public func flush() {
-        guard !buffer.isEmpty else { return }
+        guard pending.byteCount > 0 else { return }
         if !failed {
-            var done = 0
-            while done < buffer.count {
-                let n = buffer.withUnsafeBytes { raw -> Int in
-                    guard let base = raw.baseAddress else { return 0 }
-                    return Glibc.write(fd, base + done, raw.count - done)
+            pending.withBytes { raw in
+                guard let base = raw.baseAddress else { return }
+                var done = 0
+                while done < raw.count {
+                    let n = Glibc.write(fd, base + done, raw.count - done)
+                    if n > 0 { done += n } else if n < 0 && errno == EINTR { continue } else { failed = true; break }
                 }
-                if n > 0 { done += n } else if n < 0 && errno == EINTR { continue } else { failed = true; break }
             }
         }
-        buffer.removeAll(keepingCapacity: true)
+        pending.reset()
     }
 }

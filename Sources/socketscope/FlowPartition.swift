@@ -248,7 +248,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
         defer { output.close() }
         // The lines of a batch the merger is done with, kept for the next batch: they grow to some hundred
         // kilobytes, and growing a new writer from empty for every batch copied them over and over. While the
-        // merger still holds them all, a new writer starts a little larger than the last batch's lines (not as
+        // merger still holds them all, a new writer starts half again as large as the last batch's lines (not as
         // large as the largest so far: that grows with the length of the capture, in every writer in flight).
         var spareLines = JSONWriter()
         var lastLines = 0
@@ -256,7 +256,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
             for old in spent.takeAll() where old.lines.byteCapacity > spareLines.byteCapacity { spareLines = old.lines }
             let result = PartitionResult(input: batch)
             spareLines.reset()
-            if prepare != nil { spareLines.reserveCapacity(lastLines + lastLines / 8) }
+            if prepare != nil { spareLines.reserveCapacity(lastLines + lastLines / 2) }
             swap(&result.lines, &spareLines)
             result.tracked.reserveCapacity(batch.frames.count)
             if prepare != nil { result.lineRanges.reserveCapacity(batch.frames.count) }

@@ -80,7 +80,7 @@ struct FollowCommand: ParsableCommand {
                 guard id == session, responseIndex == httpBody else { return }
                 bodyFound = true
                 sink.write(bytes: bytes)
-                if sink.buffer.count > 1 << 16 { sink.flush() }
+                if sink.pendingByteCount > 1 << 16 { sink.flush() }
             }
             tracker.onSessionEnd = { summary in
                 guard summary.id == session else { return }
@@ -169,7 +169,7 @@ final class StreamPrinter {
         case .end:
             break
         }
-        if sink.buffer.count > 1 << 16 { sink.flush() }
+        if sink.pendingByteCount > 1 << 16 { sink.flush() }
     }
 
     private func writeHex(_ bytes: ArraySlice<UInt8>, side: Direction) {

@@ -30,7 +30,6 @@ final class FramePipeline {
     private let detector: BoardDetector?
     private let palette: Palette
     private let grouped: Bool
-    @exclusivity(unchecked) private var json = JSONWriter()
     /// Each distinct step's JSON, written once (JSON lines on this thread).
     @exclusivity(unchecked) private var steps = StepJSONCache()
     @exclusivity(unchecked) private var firstTime: Int64?
@@ -95,7 +94,7 @@ final class FramePipeline {
     func process(_ frame: Frame, decoded alreadyDecoded: DecodedFrame? = nil) {
         analyzer.withAnalysis(frame, decoded: alreadyDecoded) { decoded, annotation, lesson in
             switch format {
-            case .json: Self.writeJSON(frame, decoded, annotation, lesson, into: &json, steps: &steps, sink: sink)
+            case .json: Self.writeJSON(frame, decoded, annotation, lesson, steps: &steps, sink: sink)
             case .text: writeText(frame, decoded, annotation, lesson, board: currentBoard())
             }
         }
@@ -133,40 +132,30 @@ final class FramePipeline {
     }
 
     /// Puts out a line a worker prepared: its bytes with the session's number in place of the stand-in, then the
-    /// step.
+    /// step, written straight into the output buffer.
     private func finishJSON(_ line: PreparedLine, _ annotation: FrameAnnotation, _ lesson: FrameLesson?) {
-        // The step as its own object, put into the line without its braces.
-        json.reset()
-        if let lesson {
-            json.beginObject()
-            steps.writeFrameLesson(lesson, into: &json)
-            json.endObject()
-        }
-        json.withBytes { step in
-            sink.writeLine { out in
-                if let mark = line.mark, let session = annotation.session, mark.upperBound <= line.bytes.count {
-                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: line.bytes[..<mark.lowerBound]))
-                    DecimalDigits.withDigits(of: UInt64(clamping: session)) { out.append(contentsOf: $0) }
-                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: line.bytes[mark.upperBound...]))
-                } else {
-                    out.append(contentsOf: line.bytes)
-                }
-                if step.count > 2 {
-                    out.append(UInt8(ascii: ","))
-                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: step[1..<(step.count - 1)]))
-                }
-                out.append(UInt8(ascii: "}"))
+        sink.writeLine { json in
+            if let mark = line.mark, let session = annotation.session, mark.upperBound <= line.bytes.count {
+                json.appendRaw(UnsafeRawBufferPointer(rebasing: line.bytes[..<mark.lowerBound]))
+                json.appendRaw(decimal: UInt64(clamping: session))
+                json.appendRaw(UnsafeRawBufferPointer(rebasing: line.bytes[mark.upperBound...]))
+            } else {
+                json.appendRaw(line.bytes)
             }
+            // The prepared part opens the line's object and ends after a member.
+            json.resumeObject()
+            if let lesson { steps.writeFrameLesson(lesson, into: &json) }
+            json.endObject()
         }
     }
 
     static func writeJSON(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation, _ lesson: FrameLesson?,
-                          into json: inout JSONWriter, steps: inout StepJSONCache, sink: OutputSink) {
-        json.reset()
-        FrameJSON.writeFrame(frame, decoded, annotation, into: &json)
-        if let lesson { steps.writeFrameLesson(lesson, into: &json) }
-        json.endObject()
-        json.withBytes { line in sink.writeLine { $0.append(contentsOf: line) } }
+                          steps: inout StepJSONCache, sink: OutputSink) {
+        sink.writeLine { json in
+            FrameJSON.writeFrame(frame, decoded, annotation, into: &json)
+            if let lesson { steps.writeFrameLesson(lesson, into: &json) }
+            json.endObject()
+        }
     }
 
     // MARK: Text

@@ -335,6 +335,29 @@ import Wire
         #expect(String(decoding: copy.bytes, as: UTF8.self) == "[1")
     }
 
+    /// A line whose start was prepared elsewhere: raw bytes with a number spliced in, then members written as JSON
+    /// continue the same object (the merger of `read --threads 2` finishes a worker's line this way).
+    @Test func rawTextThenResumedObject() {
+        let text = Self.text { json in
+            json.appendRaw(UnsafeRawBufferPointer(start: nil, count: 0))
+            Array(#"{"frame":7,"session":"#.utf8).withUnsafeBytes { json.appendRaw($0) }
+            json.appendRaw(decimal: 1_234)
+            Array(#","tcp":{}"#.utf8).withUnsafeBytes { json.appendRaw($0) }
+            json.resumeObject()
+            json.key("step"); json.objectValue(); json.field("id", "send"); json.endObject()
+            json.endObject()
+            json.appendNewline()
+            json.startLine()
+            json.beginArray(); json.int(1); json.int(2); json.endArray()
+        }
+        #expect(text == #"{"frame":7,"session":1234,"tcp":{},"step":{"id":"send"}}"# + "\n[1,2]")
+    }
+
+    @Test(arguments: numbers)
+    func rawDecimalsMatchDescription(_ value: UInt64) {
+        #expect(Self.text { $0.appendRaw(decimal: value) } == String(value))
+    }
+
     @Test func resetKeepsNothing() {
         var json = JSONWriter()
         json.beginObject(); json.field("a", 1)
