@@ -1015,6 +1015,18 @@ struct JSONBuffer: JSONOutput {
     /// "00", "01", … "99".
     private static let digitPairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
+    /// Lends `write` room for `capacity` bytes after the text, and keeps the bytes it says it wrote (at most
+    /// `capacity`; nil keeps none). Returns false for nil.
+    @inline(__always)
+    mutating func appendInPlace(upTo capacity: Int, _ write: (UnsafeMutableBufferPointer<UInt8>) -> Int?) -> Bool {
+        let room = max(0, capacity)
+        reserve(room)
+        // count ..< count + room is inside the allocation (reserved above); only `written` of it is kept.
+        let written = write(UnsafeMutableBufferPointer(start: base + count, count: room))
+        count &+= min(room, max(0, written ?? 0))
+        return written != nil
+    }
+
     /// Appends a short ASCII literal.
     @inline(__always)
     mutating func append(literal: StaticString) {

@@ -48,6 +48,8 @@ public final class OutputSink {
         if done == nil { Array(bytes).withUnsafeBytes { pending.appendRaw($0) } }
     }
 
+    public func write(raw bytes: UnsafeRawBufferPointer) { pending.appendRaw(bytes) }
+
     /// Writes whole lines (each already ending with a newline) and flushes as `endLine` would.
     public func write(lines bytes: [UInt8]) {
         bytes.withUnsafeBytes { pending.appendRaw($0) }

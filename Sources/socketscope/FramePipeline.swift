@@ -183,22 +183,15 @@ final class FramePipeline {
         sink.write(lines: block.bytes)
     }
 
-    /// Prints a line, or holds it back in its session's block (grouped output).
-    private func add(_ text: [UInt8], session: Int?) {
-        guard grouped, let session else {
-            sink.write(bytes: text)
-            sink.endLine()
-            return
-        }
-        let held = blocks[session, default: SessionBlock()].add(line: text)
-        if held >= Self.maxBufferedLines, let block = blocks.removeValue(forKey: session) {
-            emit(block)
-            emit(palette.paint("   (session \(session) continues below)", "2"))
-        }
+    /// Prints a line (ungrouped output).
+    private func put(_ text: UnsafeRawBufferPointer) {
+        sink.write(raw: text)
+        sink.endLine()
     }
 
-    private func add(_ text: String, session: Int?) {
-        add(Array(text.utf8), session: session)
+    private func put(_ text: String) {
+        sink.write(text)
+        sink.endLine()
     }
 
     private func writeText(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation, _ lesson: FrameLesson?,
@@ -206,95 +199,45 @@ final class FramePipeline {
         announceBoard(board)
         let start = firstTime ?? frame.timeNanoseconds
         firstTime = start
-        let session = annotation.session
-        if grouped, let session, blocks.index(forKey: session) == nil {
-            var block = SessionBlock()
-            block.add(line: sessionHeader(session, decoded, annotation, lesson))
-            blocks[session] = block
-        }
-        for inferred in lesson?.inferred ?? [] {
-            add(palette.paint("      ·            " + LessonText.line(inferred) + "  (no packet)", "2"), session: session)
-        }
-        // "   12 0.004211   board → 10.42.0.1 TCP [SYN] seq=0 win=5840 len=0 MSS=536  [2 connect] s.connect(addr)"
-        // Built in a local: every change to a stored property of this class is a dynamic exclusivity check.
-        var line = TextLine(palette: palette, reusing: &self.line)
-        defer { self.line = line }
-        line.append(frame.number, rightAlignedIn: 6)
-        line.append(" ")
-        line.append(relativeTime: frame.timeNanoseconds &- start, leftAlignedIn: 10)
-        if !grouped, let session {
-            line.append(" #")
-            line.append(session)
-        }
-        line.append(" ")
-        appendDirection(decoded, lesson, to: &line)
-        line.append(" ")
-        line.painted("1") { line in
-            if let name = FrameSummary.knownProtocolName(decoded, annotation) {
-                line.append(name)
-            } else {
-                line.append(text: FrameSummary.protocolName(decoded, annotation))
-            }
-        }
-        line.append(" ")
-        if let tcp = decoded.tcp, FrameSummary.infoIsTCPAlone(decoded, annotation) {
-            // Most frames: written straight into the line (only numbers and our own names, nothing to escape).
-            line.append(upTo: FrameSummary.tcpInfoCapacity) { FrameSummary.writeTCPInfo(tcp, annotation, decoded, into: $0) }
-            if let labels = FrameSummary.tcpAnalysisLabels(annotation) { line.append(text: labels) }
-        } else {
-            line.appendEscaped(FrameSummary.info(decoded, annotation, frameNumber: frame.number))
-        }
-        if frame.originalLength != frame.capturedLength {
-            line.append(" (")
-            line.append(frame.capturedLength)
-            line.append(" of ")
-            line.append(frame.originalLength)
-            line.append(" bytes captured)")
-        }
-        if let step = lesson?.step {
-            line.append("  ")
-            line.painted(stepColour(step.id)) { line in
-                line.append("[")
-                if let number = step.number {
-                    line.append(number)
-                    line.append(" ")
-                }
-                line.append(text: step.id.rawValue)  // one of our step names: nothing to escape
-                line.append("]")
-                if let call = step.call {
-                    line.append(" ")
-                    line.appendEscaped(call)
-                }
-            }
-        }
-        add(line.bytes, session: session)
-        if explain, let step = lesson?.step {
-            add(palette.paint("                  " + TerminalText.escape(step.explanation), "2"), session: session)
-        }
-    }
-
-    /// "board → peer" arrows when the board is known, else the addresses.
-    private func appendDirection(_ decoded: DecodedFrame, _ lesson: FrameLesson?, to line: inout TextLine) {
-        guard let step = lesson?.step, step.boardKnown, decoded.sourceIP != nil || decoded.arp != nil else {
-            // IPv4 with ports, the usual frame, straight into the line (only digits: nothing to escape).
-            if !line.append(upTo: FrameSummary.endpointsCapacity, { FrameSummary.writeIPv4Endpoints(decoded, into: $0) }) {
-                line.appendEscaped(FrameSummary.endpoints(decoded))
-            }
+        // Built in the reused line in place (`line` is not checked at run time; see the class comment).
+        line.reset()
+        FrameText.write(frame, decoded, annotation, lesson, since: start, showingSession: !grouped, into: &line)
+        let inferred = lesson?.inferred ?? []
+        let explanation = explain ? lesson?.step.explanation : nil
+        guard grouped, let session = annotation.session else {
+            for step in inferred { put(Self.inferredLine(step, palette)) }
+            line.withBytes { put($0) }
+            if let explanation { put(Self.explanationLine(explanation, palette)) }
             return
         }
-        line.append(step.fromBoard ? "board → " : "board ← ")
-        let toBoard = !step.fromBoard
-        if case .v4(let address)? = toBoard ? decoded.sourceIP : decoded.destinationIP {
-            line.append(upTo: IPAddress.dottedQuadMaximumLength) { IPAddress.writeDottedQuad(address, into: $0) }
-        } else {
-            line.append(text: peerName(decoded, toBoard: toBoard))
+        // A frame's lines go into its session's block in one dictionary access (each access hashes the key); a
+        // session's first frame starts the block with the session's header.
+        let held = Self.modify(&blocks[session, default: SessionBlock()]) { block in
+            if block.lineCount == 0 { block.add(line: sessionHeader(session, decoded, annotation, lesson)) }
+            for step in inferred { block.add(line: Self.inferredLine(step, palette)) }
+            line.withBytes { _ = block.add(line: $0) }
+            if let explanation { block.add(line: Self.explanationLine(explanation, palette)) }
+            return block.lineCount
+        }
+        // A long session prints in parts, never splitting a frame's lines.
+        if held >= Self.maxBufferedLines, let block = blocks.removeValue(forKey: session) {
+            emit(block)
+            emit(palette.paint("   (session \(session) continues below)", "2"))
         }
     }
 
-    private func peerName(_ decoded: DecodedFrame, toBoard: Bool) -> String {
-        if let ip = toBoard ? decoded.sourceIP : decoded.destinationIP { return ip.description }
-        if let arp = decoded.arp { return toBoard ? arp.senderIP.description : arp.targetIP.description }
-        return "?"
+    private static func modify<Value, Result>(_ value: inout Value, _ body: (inout Value) -> Result) -> Result {
+        body(&value)
+    }
+
+    /// A step the lessons inferred before this frame (no packet of its own).
+    private static func inferredLine(_ step: Step, _ palette: Palette) -> String {
+        palette.paint("      ·            " + LessonText.line(step) + "  (no packet)", "2")
+    }
+
+    /// The step's explanation under its frame (`--explain`).
+    private static func explanationLine(_ explanation: String, _ palette: Palette) -> String {
+        palette.paint("                  " + TerminalText.escape(explanation), "2")
     }
 
     private func sessionHeader(_ session: Int, _ decoded: DecodedFrame, _ annotation: FrameAnnotation,
@@ -325,17 +268,6 @@ final class FramePipeline {
             for text in LessonText.lines(finding) { block.add(line: palette.paint("   " + text, "33")) }
         }
         emit(block)
-    }
-
-    private func stepColour(_ id: StepID) -> StaticString {
-        switch id {
-        case .connect, .accept, .bind, .listen, .create: return "36"
-        case .send, .sendto: return "32"
-        case .recv, .recvfrom: return "34"
-        case .close: return "35"
-        case .dnsLookup, .wifiJoin: return "33"
-        case .other: return "2"
-        }
     }
 }
 
