@@ -96,14 +96,7 @@ public enum FrameSummary {
         } else {
             text = "link type \(frame.linkType) frame (not decoded)"
         }
-        if frame.tcp != nil {
-            // HTTP heads completed by this frame (the reassembled view), else what this one segment starts with.
-            if let exchange = annotation.http.last {
-                text += "  " + httpInfo(exchange, frameNumber: frameNumber)
-            } else if let head = frame.http {
-                text += "  " + headInfo(head)
-            }
-        }
+        if frame.tcp != nil, let http = httpPart(frame, annotation, frameNumber: frameNumber) { text += "  " + http }
         if let error = frame.stoppedAt { text += "  [" + error.summary + "]" }
         return text
     }
@@ -114,11 +107,19 @@ public enum FrameSummary {
         (.cwr, "CWR"),
     ]
 
-    /// Whether `info` of a frame that has a TCP header is `tcpInfo` alone: nothing decoded above it (no DNS, no
-    /// HTTP head) and no decoding error — most frames of a capture. (Presence checks only: no layer is copied.)
-    public static func infoIsTCPAlone(_ frame: DecodedFrame, _ annotation: FrameAnnotation) -> Bool {
-        !frame.hasDNS && !frame.hasDHCP && !frame.hasARP && frame.icmp == nil && annotation.http.isEmpty && !frame.hasHTTP
-            && !frame.hasStopped
+    /// Whether `info` of a frame that has a TCP header is `tcpInfo` followed by nothing but its HTTP part
+    /// (`httpPart`): no DNS over TCP, nothing else decoded on top, no decoding error — nearly every TCP frame.
+    /// (Presence checks only: no layer is copied.)
+    public static func infoIsTCPThenHTTP(_ frame: DecodedFrame, _ annotation: FrameAnnotation) -> Bool {
+        !frame.hasDNS && !frame.hasDHCP && !frame.hasARP && frame.icmp == nil && !frame.hasStopped
+    }
+
+    /// What `info` says of HTTP after a TCP frame's summary: the head this frame completed (the reassembled view),
+    /// else the head this one segment starts with; nil for neither. Packet text: escape it for a terminal.
+    public static func httpPart(_ frame: DecodedFrame, _ annotation: FrameAnnotation, frameNumber: Int) -> String? {
+        if let exchange = annotation.http.last { return httpInfo(exchange, frameNumber: frameNumber) }
+        if let head = frame.http { return headInfo(head) }
+        return nil
     }
 
     /// Room `writeTCPInfo` needs: every flag, five numbers and the option marks come to about 150 bytes.

@@ -30,11 +30,7 @@ public enum FrameText {
             }
         }
         line.append(" ")
-        if let tcp = decoded.tcp, FrameSummary.infoIsTCPAlone(decoded, annotation) {
-            // Most frames: written straight into the line (only numbers and our own names, nothing to escape).
-            line.append(upTo: FrameSummary.tcpInfoCapacity) { FrameSummary.writeTCPInfo(tcp, annotation, decoded, into: $0) }
-            if let labels = FrameSummary.tcpAnalysisLabels(annotation) { line.append(text: labels) }
-        } else {
+        if !appendTCPInfo(decoded, annotation, frameNumber: frame.number, into: &line) {
             line.appendEscaped(FrameSummary.info(decoded, annotation, frameNumber: frame.number))
         }
         if frame.originalLength != frame.capturedLength {
@@ -60,6 +56,22 @@ public enum FrameText {
                 }
             }
         }
+    }
+
+    /// `FrameSummary.info` of most TCP frames, escaped, written into the line without building it as a String: the
+    /// TCP part as bytes (only numbers and our own names, nothing to escape), then the HTTP part, if any, escaped
+    /// (text from the packet). Returns false, having written nothing, for a frame `info` says more of.
+    @discardableResult
+    public static func appendTCPInfo(_ decoded: DecodedFrame, _ annotation: FrameAnnotation, frameNumber: Int,
+                                     into line: inout TextLine) -> Bool {
+        guard let tcp = decoded.tcp, FrameSummary.infoIsTCPThenHTTP(decoded, annotation) else { return false }
+        line.append(upTo: FrameSummary.tcpInfoCapacity) { FrameSummary.writeTCPInfo(tcp, annotation, decoded, into: $0) }
+        if let labels = FrameSummary.tcpAnalysisLabels(annotation) { line.append(text: labels) }
+        if let http = FrameSummary.httpPart(decoded, annotation, frameNumber: frameNumber) {
+            line.append("  ")
+            line.appendEscaped(http)
+        }
+        return true
     }
 
     /// "board → peer" arrows when the board is known, else the addresses.

@@ -371,7 +371,7 @@ final class HTTPTransactions {
         let number = newExchange(record)
         requestNumber = number
         if digests { update(number) { $0.requestHasher = SHA256() } }
-        if let snapshot = exchange(number)?.record { snapshots.append(snapshot) }
+        if let snapshot = openRecord(number) { snapshots.append(snapshot) }
     }
 
     private func requestComplete(_ end: HTTPMessageEnd) {
@@ -414,7 +414,7 @@ final class HTTPTransactions {
                 exchange.record.interimStatus = status
                 if head.bareLF { exchange.record.bareLF = true }
             }
-            if var snapshot = exchange(number)?.record {
+            if var snapshot = openRecord(number) {
                 snapshot.status = status
                 snapshot.reason = head.reason
                 snapshot.responseVersion = head.version
@@ -441,7 +441,7 @@ final class HTTPTransactions {
             // the final transfer coding; HEAD, 204 and 304 responses carry no body at all).
             if method != "HEAD", status != 204, status != 304, Self.isChunked(head) { exchange.record.chunked = true }
         }
-        if let snapshot = exchange(number)?.record { snapshots.append(snapshot) }
+        if let snapshot = openRecord(number) { snapshots.append(snapshot) }
         // After 101 Switching Protocols (RFC 9110 §15.2.2) or a 2xx to CONNECT (§9.3.6) the connection carries
         // another protocol.
         if status == 101 || (method == "CONNECT" && status / 100 == 2) { pendingTunnel = true }
@@ -563,10 +563,12 @@ final class HTTPTransactions {
         return firstOpenNumber + open.count - 1
     }
 
-    private func exchange(_ number: Int) -> Exchange? {
+    /// The record of an open exchange as it stands (a copy of the record alone: the exchange also holds two
+    /// SHA-256 states).
+    private func openRecord(_ number: Int) -> HTTPTransaction? {
         let position = number - firstOpenNumber
         guard position >= 0, position < open.count else { return nil }
-        return open[position]
+        return open[position].record
     }
 
     /// Changes an open exchange (its record reaches `stored` when the exchange is dropped: copying the record,

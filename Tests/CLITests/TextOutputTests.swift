@@ -92,7 +92,7 @@ import Testing
 
     @Test func bytePathPrintsWhatTheStringPathPrints() throws {
         #expect(ThreadsTests.captures.count >= 20)
-        var tcpAlone = 0, tcpWithMore = 0, endpoints = 0
+        var tcpAlone = 0, tcpWithHTTP = 0, tcpWithMore = 0, endpoints = 0
         var headWithoutExchange = 0
         for path in ThreadsTests.captures {
             let analyzer = FrameAnalyzer(options: SessionOptions())
@@ -102,19 +102,20 @@ import Testing
                 let decoded = tracked.reassembled ?? tracked.decoded
                 let annotation = tracked.annotation
                 let info = TerminalText.escape(FrameSummary.info(decoded, annotation, frameNumber: frame.number))
-                if let tcp = decoded.tcp {
-                    if FrameSummary.infoIsTCPAlone(decoded, annotation) {
-                        let bytes = Self.written { line in
-                            line.append(upTo: FrameSummary.tcpInfoCapacity) {
-                                FrameSummary.writeTCPInfo(tcp, annotation, decoded, into: $0)
-                            }
-                            if let labels = FrameSummary.tcpAnalysisLabels(annotation) { line.append(text: labels) }
+                if decoded.tcp != nil {
+                    var line = TextLine(palette: Palette(enabled: false))
+                    if FrameText.appendTCPInfo(decoded, annotation, frameNumber: frame.number, into: &line) {
+                        #expect(String(decoding: line.bytes, as: UTF8.self) == info, "\(path) frame \(frame.number)")
+                        if !annotation.http.isEmpty {
+                            tcpWithHTTP += 1
+                        } else if decoded.hasHTTP {
+                            headWithoutExchange += 1
+                        } else {
+                            tcpAlone += 1
                         }
-                        #expect(bytes == info, "\(path) frame \(frame.number)")
-                        tcpAlone += 1
                     } else {
+                        #expect(line.isEmpty)
                         tcpWithMore += 1
-                        if annotation.http.isEmpty, decoded.hasHTTP { headWithoutExchange += 1 }
                     }
                 }
                 var line = TextLine(palette: Palette(enabled: false))
@@ -127,11 +128,13 @@ import Testing
                 return true
             }
         }
-        // Both sides of the fast path were exercised: plain segments, and segments with an HTTP head or DNS on top
-        // (including heads the session layer did not complete an exchange with, e.g. a capture that starts mid-stream).
+        // Every side of the byte path was exercised: plain segments, segments completing an HTTP head, heads the
+        // session layer did not complete an exchange with (a capture that starts mid-stream), and, left to the String
+        // path, segments with more on top (DNS over TCP, a decoding error).
         #expect(tcpAlone > 100)
-        #expect(tcpWithMore > 5)
+        #expect(tcpWithHTTP > 20)
         #expect(headWithoutExchange > 0)
+        #expect(tcpWithMore > 0)
         #expect(endpoints > 100)
     }
 
