@@ -12,6 +12,15 @@ public enum FrameText {
     public static func write(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation,
                              _ lesson: FrameLesson?, since start: Int64, showingSession: Bool,
                              into line: inout TextLine) {
+        writeHead(frame, decoded, annotation, lesson, since: start, showingSession: showingSession, into: &line)
+        writeMiddle(frame, decoded, annotation, into: &line)
+        writeStep(lesson, into: &line)
+    }
+
+    /// The line up to the endpoints: "   12 0.004211   board → 10.42.0.1".
+    public static func writeHead(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation,
+                                 _ lesson: FrameLesson?, since start: Int64, showingSession: Bool,
+                                 into line: inout TextLine) {
         line.append(frame.number, rightAlignedIn: 6)
         line.append(" ")
         line.append(relativeTime: frame.timeNanoseconds &- start, leftAlignedIn: 10)
@@ -21,6 +30,13 @@ public enum FrameText {
         }
         line.append(" ")
         appendDirection(decoded, lesson, to: &line)
+    }
+
+    /// The middle of the line, " TCP [SYN] seq=0 win=5840 len=0 MSS=536": what depends on the frame and its own
+    /// session alone (not on the lessons, the board or the session's final number), so a worker of
+    /// `read --threads N` writes it and the merger only the head and the step.
+    public static func writeMiddle(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation,
+                                   into line: inout TextLine) {
         line.append(" ")
         line.painted("1") { line in
             if let name = FrameSummary.knownProtocolName(decoded, annotation) {
@@ -40,20 +56,23 @@ public enum FrameText {
             line.append(frame.originalLength)
             line.append(" bytes captured)")
         }
-        if let step = lesson?.step {
-            line.append("  ")
-            line.painted(stepColour(step.id)) { line in
-                line.append("[")
-                if let number = step.number {
-                    line.append(number)
-                    line.append(" ")
-                }
-                line.append(text: step.id.rawValue)  // one of our step names: nothing to escape
-                line.append("]")
-                if let call = step.call {
-                    line.append(" ")
-                    line.appendEscaped(call)
-                }
+    }
+
+    /// The tutorial step at the end of the line: "  [2 connect] s.connect(addr)".
+    public static func writeStep(_ lesson: FrameLesson?, into line: inout TextLine) {
+        guard let step = lesson?.step else { return }
+        line.append("  ")
+        line.painted(stepColour(step.id)) { line in
+            line.append("[")
+            if let number = step.number {
+                line.append(number)
+                line.append(" ")
+            }
+            line.append(text: step.id.rawValue)  // one of our step names: nothing to escape
+            line.append("]")
+            if let call = step.call {
+                line.append(" ")
+                line.appendEscaped(call)
             }
         }
     }

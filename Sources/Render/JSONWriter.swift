@@ -44,6 +44,18 @@ public struct JSONWriter {
         core.storage.appendDecimal(value)
     }
 
+    /// Lends the writer's buffer to `body` as a `TextLine` that continues after the text written so far (a text
+    /// line written into a batch's buffer, as JSON lines are). The buffer moves into the line and back: no copy.
+    public mutating func withTextLine<R>(palette: Palette, _ body: (inout TextLine) -> R) -> R {
+        makeUnique()
+        return withUnsafeMutablePointer(to: &core.storage) { storage in
+            var line = TextLine(storage: storage.move(), palette: palette)
+            let result = body(&line)
+            storage.initialize(to: line.takeStorage())
+            return result
+        }
+    }
+
     /// Ends a line of output.
     @inline(__always)
     public mutating func appendNewline() {

@@ -9,6 +9,15 @@ public struct TextLine {
 
     public init(palette: Palette) { self.palette = palette }
 
+    /// A line continuing after the text already in `storage` (`JSONWriter.withTextLine`).
+    init(storage: consuming JSONBuffer, palette: Palette) {
+        self.storage = storage
+        self.palette = palette
+    }
+
+    /// The buffer, given back to the writer that lent it.
+    consuming func takeStorage() -> JSONBuffer { storage }
+
     /// Empties the line, keeping its buffer.
     public mutating func reset() {
         storage.makeUnique()
@@ -24,6 +33,12 @@ public struct TextLine {
     public var bytes: [UInt8] { storage.withBytes { Array($0) } }
 
     public var isEmpty: Bool { storage.count == 0 }
+
+    /// Bytes as they are (text a worker prepared).
+    public mutating func appendRaw(_ bytes: UnsafeRawBufferPointer) {
+        storage.makeUnique()
+        storage.append(raw: bytes)
+    }
 
     public mutating func append(_ literal: StaticString) {
         storage.makeUnique()

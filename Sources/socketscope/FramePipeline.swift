@@ -74,17 +74,26 @@ final class FramePipeline {
                                                   lessons: LessonOptions(board: options.boardOption.override),
                                                   detector: detector, workers: threads)
         partitioned.onSessionEnd = { [unowned self] summary, lesson in self.sessionEnded(summary, lesson) }
-        // JSON lines are written by the workers up to the step, with a stand-in for the session number that
-        // the merger fills in: the merger then only writes the step and puts the line out.
-        if format == .json { partitioned.prepareOnWorker = Self.prepareJSON }
+        // The workers write what they can of each line: JSON up to the step, with a stand-in for the session
+        // number that the merger fills in; text from the protocol to the summary. The merger adds the rest (the
+        // step; for text also the number, time and endpoints, which name the board) and puts the line out.
+        switch format {
+        case .json: partitioned.prepareOnWorker = Self.prepareJSON
+        case .text:
+            let palette = palette
+            partitioned.prepareOnWorker = { frame, tracked, lines in Self.prepareText(frame, tracked, palette, into: &lines) }
+        }
         self.partitioned = partitioned
         try partitioned.run(files: files, report: { flushOutput() }) { frame, tracked, annotation, lesson, line in
-            // Text lines are written here, on the merging thread: a thread of their own cost more in handing
-            // frames over than it saved.
-            if let line {
-                finishJSON(line, annotation, lesson)
-            } else {
-                writeText(frame, tracked.decoded, annotation, lesson, board: currentBoard())
+            switch format {
+            case .json:
+                if let line {
+                    finishJSON(line, annotation, lesson)
+                } else {
+                    Self.writeJSON(frame, tracked.decoded, annotation, lesson, steps: &steps, sink: sink)
+                }
+            case .text:
+                writeText(frame, tracked.decoded, annotation, lesson, board: currentBoard(), prepared: line)
             }
             return true
         }
@@ -129,6 +138,15 @@ final class FramePipeline {
         json.startLine()
         let standIn = FrameJSON.writeFrameWithSessionStandIn(frame, tracked.decoded, tracked.annotation, into: &json)
         return standIn.map { $0..<($0 + 1) }
+    }
+
+    /// A worker's part of a text line (`FrameText.writeMiddle`), written after the lines before it.
+    @Sendable static func prepareText(_ frame: Frame, _ tracked: TrackedFrame, _ palette: Palette,
+                                      into lines: inout JSONWriter) -> Range<Int>? {
+        lines.withTextLine(palette: palette) { line in
+            FrameText.writeMiddle(frame, tracked.decoded, tracked.annotation, into: &line)
+        }
+        return nil
     }
 
     /// Puts out a line a worker prepared: its bytes with the session's number in place of the stand-in, then the
@@ -194,14 +212,21 @@ final class FramePipeline {
         sink.endLine()
     }
 
+    /// Prints (or holds back) a frame's text line; `prepared` is its middle as a worker wrote it, if one did.
     private func writeText(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation, _ lesson: FrameLesson?,
-                           board: BoardLine?) {
+                           board: BoardLine?, prepared: PreparedLine? = nil) {
         announceBoard(board)
         let start = firstTime ?? frame.timeNanoseconds
         firstTime = start
         // Built in the reused line in place (`line` is not checked at run time; see the class comment).
         line.reset()
-        FrameText.write(frame, decoded, annotation, lesson, since: start, showingSession: !grouped, into: &line)
+        if let prepared {
+            FrameText.writeHead(frame, decoded, annotation, lesson, since: start, showingSession: !grouped, into: &line)
+            line.appendRaw(prepared.bytes)
+            FrameText.writeStep(lesson, into: &line)
+        } else {
+            FrameText.write(frame, decoded, annotation, lesson, since: start, showingSession: !grouped, into: &line)
+        }
         let inferred = lesson?.inferred ?? []
         let explanation = explain ? lesson?.step.explanation : nil
         guard grouped, let session = annotation.session else {
