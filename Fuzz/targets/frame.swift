@@ -64,14 +64,13 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     requireValidJSON(json.bytes, "read --format json line")
     let endpoints = FrameSummary.endpoints(fast)
     _ = FrameSummary.protocolName(fast, annotation)
-    let info = FrameSummary.info(fast, annotation, frameNumber: 1)
-    // `read` text writes the usual frame's summary and endpoints as bytes: they must print what the Strings print.
-    var room = [UInt8](repeating: 0, count: max(FrameSummary.tcpInfoCapacity, FrameSummary.endpointsCapacity))
-    if let tcp = fast.tcp, FrameSummary.infoIsTCPAlone(fast, annotation) {
-        let count = room.withUnsafeMutableBufferPointer { FrameSummary.writeTCPInfo(tcp, annotation, fast, into: $0) }
-        let text = String(decoding: room[..<count], as: UTF8.self) + (FrameSummary.tcpAnalysisLabels(annotation) ?? "")
-        if text != TerminalText.escape(info) { fuzzFailure("TCP info bytes differ from the String summary") }
+    let info = FrameSummary.info(fast, annotation, frameNumber: 1, bytes: bytes)
+    // `read` text writes most TCP frames' summary and the endpoints as bytes: they must print what the Strings print.
+    var line = TextLine(palette: Palette(enabled: false))
+    if FrameText.appendTCPInfo(fast, annotation, frameNumber: 1, bytes: bytes, into: &line) {
+        if line.bytes != Array(TerminalText.escape(info).utf8) { fuzzFailure("TCP info bytes differ from the String summary") }
     }
+    var room = [UInt8](repeating: 0, count: FrameSummary.endpointsCapacity)
     if let count = room.withUnsafeMutableBufferPointer({ FrameSummary.writeIPv4Endpoints(fast, into: $0) }),
        String(decoding: room[..<count], as: UTF8.self) != TerminalText.escape(endpoints) {
         fuzzFailure("endpoint bytes differ from the String endpoints")
@@ -94,6 +93,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         || recorded.payloadLength != fast.payloadLength {
         fuzzFailure("link type \(linkType): fast path and recording path disagree "
             + "(\(String(describing: fast.stoppedAt)) vs \(String(describing: recorded.stoppedAt)))")
+    }
+    // The HTTP head the fast path only noted, read when asked for, is the one the recording path decoded.
+    if fast.hasHTTP != recorded.hasHTTP || fast.httpHead(in: bytes) != recorded.http {
+        fuzzFailure("link type \(linkType): an HTTP head read when asked for differs from the decoded one")
     }
     ExplainContext.addSessionMeanings(to: &recorded.fields, annotation)
     _ = ExplainRenderer.text(frame: recorded, bytes: bytes, frameNumber: 1, originalLength: bytes.count,

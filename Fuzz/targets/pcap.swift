@@ -73,7 +73,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             requireValidJSON(frameJSON.bytes, "read --format json line")
             _ = TerminalText.escape(FrameSummary.endpoints(decoded))
             _ = FrameSummary.protocolName(decoded, annotation)
-            _ = TerminalText.escape(FrameSummary.info(decoded, annotation, frameNumber: frame.number))
+            _ = TerminalText.escape(FrameSummary.info(decoded, annotation, frameNumber: frame.number, bytes: frame.bytes))
             _ = LessonText.line(lesson.step)
             if explained < 4 {
                 explained += 1

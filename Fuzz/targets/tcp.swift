@@ -121,7 +121,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         FrameJSON.writeFrame(frame, decoded, annotation, into: &json)
         json.endObject()
         if number % 16 == 1 { requireValidJSON(json.bytes, "read --format json line") }
-        _ = FrameSummary.info(decoded, annotation, frameNumber: number)
+        _ = FrameSummary.info(decoded, annotation, frameNumber: number, bytes: packet)
 
         if tracker.liveSessionCount > options.maxFlows {
             fuzzFailure("\(tracker.liveSessionCount) live sessions with maxFlows \(options.maxFlows)")

@@ -72,7 +72,8 @@ public final class LessonTracker {
         }
         if let header = frame.tcp {
             return tcpFrame(frame, tcp: header, annotation: annotation, session: session, direction: direction,
-                            number: number, time: timeNanoseconds, fromBoard: fromBoard, toBoard: toBoard)
+                            number: number, time: timeNanoseconds, fromBoard: fromBoard, toBoard: toBoard,
+                            bytes: bytes)
         }
         if let header = frame.udp {
             return udpFrame(frame, udp: header, annotation: annotation, session: session, direction: direction,
@@ -98,7 +99,7 @@ public final class LessonTracker {
 
     private func tcpFrame(_ frame: DecodedFrame, tcp header: TCPHeader, annotation: FrameAnnotation, session: Int,
                           direction: Direction, number: Int, time: Int64, fromBoard: Bool,
-                          toBoard: Bool) -> FrameLesson {
+                          toBoard: Bool, bytes: [UInt8]?) -> FrameLesson {
         let boardKnown = detector.isDecided
         var inferred: [Step] = []
         let lesson: TCPLesson
@@ -122,7 +123,7 @@ public final class LessonTracker {
         }
         let fromMe = lesson.programIsClient ? direction == .clientToServer : direction == .serverToClient
         let step = lesson.step(frame, tcp: header, annotation: annotation, fromMe: fromMe, number: number, time: time,
-                               boardKnown: boardKnown)
+                               boardKnown: boardKnown, bytes: bytes)
         if ladderSession == session {
             recordLadder(frame, tcp: header, annotation: annotation, step: step, inferred: inferred, number: number,
                          time: time, fromMe: fromMe)

@@ -101,7 +101,7 @@ final class TCPLesson {
     /// Assigns the frame's step and updates the state. `fromMe` is true when the board (or, with no board, the
     /// client) sent it.
     func step(_ frame: DecodedFrame, tcp: TCPHeader, annotation: FrameAnnotation, fromMe: Bool, number: Int,
-              time: Int64, boardKnown: Bool) -> Step {
+              time: Int64, boardKnown: Bool, bytes: [UInt8]?) -> Step {
         let flags = tcp.flags
         let payload = annotation.payloadLength
         let analysis = annotation.analysis
@@ -180,7 +180,7 @@ final class TCPLesson {
                 return make(.recv, .probe)
             }
             var http: HTTPLine?
-            if let head = frame.http {
+            if frame.hasHTTP, let head = bytes.flatMap(frame.httpHead(in:)) ?? frame.http {
                 http = HTTPLine(isRequest: head.isRequest, method: head.method, uri: head.uri, status: head.status,
                                 version: head.version)
                 if head.isRequest, fromClient, request == nil {

@@ -11,7 +11,7 @@ public enum ExplainRenderer {
     /// True when the frame's transport payload starts an HTTP GET request: the frame a student most likely wants
     /// explained.
     public static func startsHTTPGet(_ frame: DecodedFrame, bytes: [UInt8]) -> Bool {
-        if let http = frame.http { return http.isRequest && http.method == "GET" }
+        if let http = frame.httpHead(in: bytes) { return http.isRequest && http.method == "GET" }
         guard frame.tcp != nil, frame.payloadLength >= 4, frame.payloadOffset >= 0,
               frame.payloadOffset <= bytes.count - 4 else { return false }
         return bytes[frame.payloadOffset..<(frame.payloadOffset + 4)].elementsEqual("GET ".utf8)

@@ -70,8 +70,9 @@ public enum FrameSummary {
         return nil
     }
 
-    /// What the frame says, in plain words.
-    public static func info(_ frame: DecodedFrame, _ annotation: FrameAnnotation, frameNumber: Int) -> String {
+    /// What the frame says, in plain words. `bytes` are the captured bytes `frame` was decoded from.
+    public static func info(_ frame: DecodedFrame, _ annotation: FrameAnnotation, frameNumber: Int,
+                            bytes: [UInt8]) -> String {
         var text: String
         if let dns = frame.dns {
             text = dnsInfo(dns)
@@ -96,7 +97,9 @@ public enum FrameSummary {
         } else {
             text = "link type \(frame.linkType) frame (not decoded)"
         }
-        if frame.tcp != nil, let http = httpPart(frame, annotation, frameNumber: frameNumber) { text += "  " + http }
+        if frame.tcp != nil, let http = httpPart(frame, annotation, frameNumber: frameNumber, bytes: bytes) {
+            text += "  " + http
+        }
         if let error = frame.stoppedAt { text += "  [" + error.summary + "]" }
         return text
     }
@@ -116,9 +119,11 @@ public enum FrameSummary {
 
     /// What `info` says of HTTP after a TCP frame's summary: the head this frame completed (the reassembled view),
     /// else the head this one segment starts with; nil for neither. Packet text: escape it for a terminal.
-    public static func httpPart(_ frame: DecodedFrame, _ annotation: FrameAnnotation, frameNumber: Int) -> String? {
+    /// `bytes` are the captured bytes `frame` was decoded from (its head is read from them).
+    public static func httpPart(_ frame: DecodedFrame, _ annotation: FrameAnnotation, frameNumber: Int,
+                                bytes: [UInt8]) -> String? {
         if let exchange = annotation.http.last { return httpInfo(exchange, frameNumber: frameNumber) }
-        if let head = frame.http { return headInfo(head) }
+        if let head = frame.httpHead(in: bytes) { return headInfo(head) }
         return nil
     }
 

@@ -46,8 +46,8 @@ public enum FrameText {
             }
         }
         line.append(" ")
-        if !appendTCPInfo(decoded, annotation, frameNumber: frame.number, into: &line) {
-            line.appendEscaped(FrameSummary.info(decoded, annotation, frameNumber: frame.number))
+        if !appendTCPInfo(decoded, annotation, frameNumber: frame.number, bytes: frame.bytes, into: &line) {
+            line.appendEscaped(FrameSummary.info(decoded, annotation, frameNumber: frame.number, bytes: frame.bytes))
         }
         if frame.originalLength != frame.capturedLength {
             line.append(" (")
@@ -82,11 +82,11 @@ public enum FrameText {
     /// (text from the packet). Returns false, having written nothing, for a frame `info` says more of.
     @discardableResult
     public static func appendTCPInfo(_ decoded: DecodedFrame, _ annotation: FrameAnnotation, frameNumber: Int,
-                                     into line: inout TextLine) -> Bool {
+                                     bytes: [UInt8], into line: inout TextLine) -> Bool {
         guard let tcp = decoded.tcp, FrameSummary.infoIsTCPThenHTTP(decoded, annotation) else { return false }
         line.append(upTo: FrameSummary.tcpInfoCapacity) { FrameSummary.writeTCPInfo(tcp, annotation, decoded, into: $0) }
         if let labels = FrameSummary.tcpAnalysisLabels(annotation) { line.append(text: labels) }
-        if let http = FrameSummary.httpPart(decoded, annotation, frameNumber: frameNumber) {
+        if let http = FrameSummary.httpPart(decoded, annotation, frameNumber: frameNumber, bytes: bytes) {
             line.append("  ")
             line.appendEscaped(http)
         }

@@ -99,7 +99,9 @@ public struct DecodedFrame: Sendable {
             updateRare(.dhcp, present: box != nil) { $0.dhcp = box }
         }
     }
-    /// An HTTP/1.x start line (and headers) beginning at the start of this frame's payload.
+    /// An HTTP/1.x start line (and headers) beginning at the start of this frame's payload, when decoded with field
+    /// records (explain) or set here. The fast path only notes that there is one (`hasHTTP`) and leaves this nil:
+    /// read the head with `httpHead(in:)`.
     public var http: HTTPHead? {
         @inlinable get { present.contains(.http) ? rare?.layers.http?.value : nil }
         set {
@@ -134,6 +136,21 @@ public struct DecodedFrame: Sendable {
     @inlinable public var hasDNS: Bool { present.contains(.dns) }
     @inlinable public var hasDHCP: Bool { present.contains(.dhcp) }
     @inlinable public var hasARP: Bool { present.contains(.arp) }
+    /// The HTTP head this frame's payload starts with, from `bytes` (the captured bytes this frame was decoded
+    /// from) when the fast path only noted it; nil when the payload does not start with one.
+    public func httpHead(in bytes: [UInt8]) -> HTTPHead? {
+        if let http { return http }
+        guard hasHTTP else { return nil }
+        // The reader as the decoder had it at the payload: from its offset, up to its captured end.
+        var reader = FrameReader(bytes: bytes)
+        guard (try? reader.seek(to: payloadOffset, .http)) != nil else { return nil }
+        reader.limit(to: payloadLength, by: "payload")
+        return HTTPHead.decode(&reader)
+    }
+
+    /// Notes that the payload starts with an HTTP head without reading it (the fast path; see `httpHead(in:)`).
+    mutating func noteHTTPHead() { present.insert(.http) }
+
     /// True when decoding stopped early (`stoppedAt` is set), without copying the error out.
     @inlinable public var hasStopped: Bool { present.contains(.stoppedAt) }
 

@@ -510,8 +510,15 @@ enum ApplicationDispatch {
             try decodeDNS(&reader, &frame)
             return
         }
-        // HTTP on any port, recognised by content (students run servers on 8080, 8000, 5000…).
-        if let head = HTTPHead.decode(&reader) { frame.http = head }
+        // HTTP on any port, recognised by content (students run servers on 8080, 8000, 5000…). The fast path only
+        // notes a head (its fields are read when asked for, `httpHead(in:)`): few of the frames that start with one
+        // are ever asked (the session layer reads HTTP from the reassembled stream), and reading it cost as much as
+        // the rest of the frame's decoding.
+        if reader.isRecording {
+            if let head = HTTPHead.decode(&reader) { frame.http = head }
+        } else if HTTPHead.startKind(reader) != nil {
+            frame.noteHTTPHead()
+        }
     }
 
     static func decodeDNS(_ reader: inout FrameReader, _ frame: inout DecodedFrame) throws(WireError) {

@@ -636,10 +636,8 @@ extension HTTPHead {
     /// line end, the empty line, and any following bytes as one `http.file_data` field, and consumes to `end`.
     public static func decode(_ reader: inout FrameReader) -> HTTPHead? {
         let start = reader.offset, end = reader.end
-        // Most payloads are not a head: one starts with a method or "HTTP/1.", a token byte either way.
-        guard start < end, let first = reader.peekU8(at: start), HTTPSyntax.isTokenByte(first) else { return nil }
+        guard let isRequest = startKind(reader) else { return nil }
         let bytes = reader.slice(start..<end)
-        guard let isRequest = HTTPSyntax.startKind(bytes, from: start, to: end) else { return nil }
         let scan = HTTPSyntax.scanHead(bytes, from: start, to: end, isRequest: isRequest)
         let head = HTTPSyntax.makeHead(scan, bytes, start: start)
         if reader.isRecording { recordHead(&reader, scan, bytes) }
@@ -655,6 +653,16 @@ extension HTTPHead {
             }
         }
         return head
+    }
+
+    /// Whether `decode` would find a head here (true: a request, false: a response), without reading it: the
+    /// fast path notes that the payload starts with one and leaves the head to be read when asked for
+    /// (`DecodedFrame.httpHead(in:)`).
+    static func startKind(_ reader: FrameReader) -> Bool? {
+        let start = reader.offset, end = reader.end
+        // Most payloads are not a head: one starts with a method or "HTTP/1.", a token byte either way.
+        guard start < end, let first = reader.peekU8(at: start), HTTPSyntax.isTokenByte(first) else { return nil }
+        return HTTPSyntax.startKind(reader.slice(start..<end), from: start, to: end)
     }
 
     private static func recordHead(_ reader: inout FrameReader, _ scan: HTTPSyntax.Head, _ bytes: ArraySlice<UInt8>) {

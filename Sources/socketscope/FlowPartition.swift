@@ -209,11 +209,11 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
             annotation.renumberSessions { sessionNumbers[$0] ?? $0 }
         }
         if let dns = annotation.dns { dnsBook.record(dns, frame: frame.number, time: frame.timeNanoseconds) }
-        // The captured bytes are only read for DHCP (a UDP datagram the decoder left undecoded): no other frame
-        // takes a share of an array made on the reading thread.
+        // The captured bytes are only read for DHCP (a UDP datagram the decoder left undecoded) and an HTTP head
+        // (read when asked for): no other frame takes a share of an array made on the reading thread.
         let lesson = lessons?.process(seen, annotation: annotation, number: frame.number,
                                       timeNanoseconds: frame.timeNanoseconds,
-                                      bytes: seen.udp != nil ? tracked.seenBytes(of: frame) : nil)
+                                      bytes: seen.udp != nil || seen.hasHTTP ? tracked.seenBytes(of: frame) : nil)
         return (annotation, lesson)
     }
 

@@ -101,10 +101,13 @@ import Testing
                 let tracked = analyzer.track(frame)
                 let decoded = tracked.reassembled ?? tracked.decoded
                 let annotation = tracked.annotation
-                let info = TerminalText.escape(FrameSummary.info(decoded, annotation, frameNumber: frame.number))
+                let bytes = tracked.seenBytes(of: frame)
+                let info = TerminalText.escape(FrameSummary.info(decoded, annotation, frameNumber: frame.number,
+                                                                 bytes: bytes))
                 if decoded.tcp != nil {
                     var line = TextLine(palette: Palette(enabled: false))
-                    if FrameText.appendTCPInfo(decoded, annotation, frameNumber: frame.number, into: &line) {
+                    if FrameText.appendTCPInfo(decoded, annotation, frameNumber: frame.number, bytes: bytes,
+                                               into: &line) {
                         #expect(String(decoding: line.bytes, as: UTF8.self) == info, "\(path) frame \(frame.number)")
                         if !annotation.http.isEmpty {
                             tcpWithHTTP += 1

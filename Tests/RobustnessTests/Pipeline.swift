@@ -68,7 +68,7 @@ enum InProcess {
                 LessonText.writeFrameLesson(lesson, into: &json)
                 json.endObject()
                 check(json.bytes, "read --format json frame \(frame.number)")
-                _ = FrameSummary.info(decoded, annotation, frameNumber: frame.number)
+                _ = FrameSummary.info(decoded, annotation, frameNumber: frame.number, bytes: frame.bytes)
                 _ = LessonText.line(lesson.step)
                 if frame.number <= explainFrames {
                     var recorded = FrameDecoder.decode(frame.bytes, linkType: frame.linkType, recordFields: true)

@@ -35,6 +35,25 @@ struct WireDispatchTests {
         #expect(frame.http?.method == "GET" && frame.http?.isRequest == true)
     }
 
+    /// The fast path only notes an HTTP head; read when asked for (`httpHead(in:)`), it is the head the decoder
+    /// reads with field records, on every frame of every capture, and noted exactly when there is one.
+    @Test func notedHeadsReadLaterAreTheDecodedOnes() throws {
+        var heads = 0
+        for url in TestPcap.allCaptureFiles() {
+            for packet in TestPcap.read(url) ?? [] {
+                let fast = FrameDecoder.decode(packet.bytes, linkType: packet.linkType)
+                let recorded = FrameDecoder.decode(packet.bytes, linkType: packet.linkType, recordFields: true)
+                #expect(fast.http == nil, "\(url.lastPathComponent) frame \(packet.number)")
+                #expect(fast.hasHTTP == (recorded.http != nil), "\(url.lastPathComponent) frame \(packet.number)")
+                let later = fast.httpHead(in: packet.bytes)
+                #expect(later == recorded.http, "\(url.lastPathComponent) frame \(packet.number)")
+                #expect(later?.headers == recorded.http?.headers)
+                if later != nil { heads += 1 }
+            }
+        }
+        #expect(heads > 100)
+    }
+
     @Test func plainDataStaysData() throws {
         let (frame, _) = try frame("ndpi/tuya_lp.pcap", 1)
         #expect(frame.http == nil && frame.dns == nil)
