@@ -207,11 +207,6 @@ final class FramePipeline {
         sink.endLine()
     }
 
-    private func put(_ text: String) {
-        sink.write(text)
-        sink.endLine()
-    }
-
     /// Prints (or holds back) a frame's text line; `prepared` is its middle as a worker wrote it, if one did.
     private func writeText(_ frame: Frame, _ decoded: DecodedFrame, _ annotation: FrameAnnotation, _ lesson: FrameLesson?,
                            board: BoardLine?, prepared: PreparedLine? = nil) {
@@ -230,9 +225,9 @@ final class FramePipeline {
         let inferred = lesson?.inferred ?? []
         let explanation = explain ? lesson?.step.explanation : nil
         guard grouped, let session = annotation.session else {
-            for step in inferred { put(Self.inferredLine(step, palette)) }
+            for step in inferred { emit(Self.inferredLine(step, palette)) }
             line.withBytes { put($0) }
-            if let explanation { put(Self.explanationLine(explanation, palette)) }
+            if let explanation { emit(Self.explanationLine(explanation, palette)) }
             return
         }
         // A frame's lines go into its session's block in one dictionary access (each access hashes the key); a
