@@ -65,7 +65,7 @@ final class SessionPrinter {
                 json.key("diagnosis"); LessonText.writeFindings(captureFindings, into: &json)
                 json.endObject()
                 json.endObject()
-                json.withBytes { sink.write(bytes: $0) }
+                json.withBytes { sink.write(raw: $0) }
                 sink.endLine()
             case .text:
                 sink.write(palette.paint("The whole capture", "1"))
@@ -106,7 +106,7 @@ final class SessionPrinter {
                 Self.writeDNSNotKept(session, into: &json)
                 if let lesson { LessonText.writeSessionLesson(lesson, into: &json) }
             }
-            json.withBytes { sink.write(bytes: $0) }
+            json.withBytes { sink.write(raw: $0) }
             sink.endLine()
         case .text:
             sink.write(SessionReport.text(session, palette: palette))
