@@ -29,11 +29,7 @@ let package = Package(
             dependencies: [
                 "Capture", "Wire", "Sessions", "Lessons", "Render",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            // mimalloc replaces glibc's malloc for the whole process: the two-worker pipeline allocates on one
-            // thread and frees on another, which glibc's per-thread arenas handle poorly (Benchmarks/OPTIMISATION.md,
-            // round 7). Linking it is enough: its shared library defines malloc and free before libc does.
-            linkerSettings: [.linkedLibrary("mimalloc", .when(platforms: [.linux]))]
+            ]
         ),
         .testTarget(name: "CaptureTests", dependencies: ["Capture"], exclude: ["Fixtures"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Capture"], exclude: ["Fixtures"]),
