@@ -28,7 +28,10 @@ struct ThreadOption: ParsableArguments {
 /// not per frame; each queue holds a few batches, so no stage runs far ahead and memory stays bounded.
 enum PipelineBatch {
     static let size = 1024
-    static let queueDepth = 4
+    /// Two, not four: the same speed (interleaved runs, OPTIMISATION.md round 9), and a pipeline that can run
+    /// fewer batches ahead holds less at its fullest, so a long capture's peak (the fullest moment of many) stays
+    /// closer to a short one's.
+    static let queueDepth = 2
 }
 
 /// A bounded queue of batches between two threads: `push` waits while `capacity` batches are waiting, so the
