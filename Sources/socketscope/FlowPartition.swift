@@ -438,23 +438,19 @@ enum FlowRouting {
     }
 
     /// The pair hash read straight from the headers, nil when the frame is not a plain IPv4/IPv6 packet on a link
-    /// type read here (the full decoder then decides).
+    /// type read here (the full decoder then decides). The decoder's own reader does the reading, with its
+    /// bounds-checked peeks and no field records.
     static func peekedPairHash(_ bytes: [UInt8], linkType: UInt32) -> UInt64? {
-        // Lent, not wrapped in a reader: a reader keeps (retains) the array.
-        bytes.withUnsafeBytes { peekedPairHash($0, linkType: linkType) }
-    }
-
-    static func peekedPairHash(_ bytes: UnsafeRawBufferPointer, linkType: UInt32) -> UInt64? {
-        let reader = HeaderPeek(bytes)
+        let reader = FrameReader(bytes: bytes)
         let link = linkType & 0xffff
-        guard let offset = networkStart(reader, linkType: link), let first = reader.u8(at: offset) else { return nil }
+        guard let offset = networkStart(reader, linkType: link), let first = reader.peekU8(at: offset) else { return nil }
         // These two link types promise a version the decoder then trusts; a packet that says otherwise is its call.
         if link == FrameDecoder.LinkType.ipv4 && first >> 4 != 4 || link == FrameDecoder.LinkType.ipv6 && first >> 4 != 6 {
             return nil
         }
         switch first >> 4 {
         case 4:
-            guard let source = reader.u32(at: offset + 12), let destination = reader.u32(at: offset + 16) else {
+            guard let source = reader.peekU32(at: offset + 12), let destination = reader.peekU32(at: offset + 16) else {
                 return nil
             }
             return pairHash(.v4(source), .v4(destination))
@@ -468,29 +464,29 @@ enum FlowRouting {
         }
     }
 
-    private static func v6(_ reader: HeaderPeek, at offset: Int) -> IPAddress? {
-        guard let a = reader.u32(at: offset), let b = reader.u32(at: offset + 4),
-              let c = reader.u32(at: offset + 8), let d = reader.u32(at: offset + 12) else { return nil }
+    private static func v6(_ reader: FrameReader, at offset: Int) -> IPAddress? {
+        guard let a = reader.peekU32(at: offset), let b = reader.peekU32(at: offset + 4),
+              let c = reader.peekU32(at: offset + 8), let d = reader.peekU32(at: offset + 12) else { return nil }
         return .v6(UInt64(a) << 32 | UInt64(b), UInt64(c) << 32 | UInt64(d))
     }
 
     /// Where the IP header starts, for the link types the analysis sees most.
-    private static func networkStart(_ reader: HeaderPeek, linkType: UInt32) -> Int? {
+    private static func networkStart(_ reader: FrameReader, linkType: UInt32) -> Int? {
         switch linkType {
         case FrameDecoder.LinkType.ethernet:
-            guard var type = reader.u16(at: 12) else { return nil }
+            guard var type = reader.peekU16(at: 12) else { return nil }
             var offset = 14
             // Up to two VLAN tags (802.1Q, 802.1ad).
             for _ in 0..<2 where type == 0x8100 || type == 0x88A8 {
-                guard let inner = reader.u16(at: offset + 2) else { return nil }
+                guard let inner = reader.peekU16(at: offset + 2) else { return nil }
                 type = inner
                 offset += 4
             }
             return isIP(type) ? offset : nil
         case FrameDecoder.LinkType.linuxSLL:
-            return reader.u16(at: 14).map(isIP) == true ? 16 : nil
+            return reader.peekU16(at: 14).map(isIP) == true ? 16 : nil
         case FrameDecoder.LinkType.linuxSLL2:
-            return reader.u16(at: 0).map(isIP) == true ? 20 : nil
+            return reader.peekU16(at: 0).map(isIP) == true ? 20 : nil
         case FrameDecoder.LinkType.rawIP, FrameDecoder.LinkType.rawOpenBSD, FrameDecoder.LinkType.ipv4,
              FrameDecoder.LinkType.ipv6:
             return 0
@@ -502,29 +498,6 @@ enum FlowRouting {
     }
 
     private static func isIP(_ etherType: UInt16) -> Bool { etherType == 0x0800 || etherType == 0x86DD }
-}
-
-/// Big-endian reads of a few header fields from lent bytes, each bounds-checked (nil past the end): the routing
-/// peek needs four fields, not the decoder's reader, which keeps the frame's array and records fields.
-struct HeaderPeek {
-    private let bytes: UnsafeRawBufferPointer
-
-    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
-
-    func u8(at offset: Int) -> UInt8? {
-        guard offset >= 0, offset < bytes.count else { return nil }
-        return bytes[offset]
-    }
-
-    func u16(at offset: Int) -> UInt16? {
-        guard offset >= 0, offset <= bytes.count - 2 else { return nil }
-        return UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
-    }
-
-    func u32(at offset: Int) -> UInt32? {
-        guard offset >= 0, offset <= bytes.count - 4 else { return nil }
-        return UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
-    }
 }
 
 extension SessionOptions {

@@ -38,18 +38,17 @@ import Wire
         #expect(FlowRouting.peekedPairHash([0x60] + ipv4.dropFirst(), linkType: 228) == nil)
     }
 
-    @Test func headerPeekIsBoundsChecked() {
-        let bytes: [UInt8] = [0x12, 0x34, 0x56, 0x78]
-        bytes.withUnsafeBytes { raw in
-            let peek = HeaderPeek(raw)
-            #expect(peek.u32(at: 0) == 0x1234_5678)
-            #expect(peek.u16(at: 2) == 0x5678)
-            #expect(peek.u8(at: 3) == 0x78)
-            #expect(peek.u32(at: 1) == nil)
-            #expect(peek.u16(at: 3) == nil)
-            #expect(peek.u8(at: 4) == nil)
-            #expect(peek.u8(at: -1) == nil)
-            #expect(peek.u32(at: Int.max - 1) == nil)
-        }
+    @Test func thePeeksItUsesAreBoundsChecked() {
+        let reader = FrameReader(bytes: [0x12, 0x34, 0x56, 0x78])
+        #expect(reader.peekU32(at: 0) == 0x1234_5678)
+        #expect(reader.peekU16(at: 2) == 0x5678)
+        #expect(reader.peekU8(at: 3) == 0x78)
+        #expect(reader.peekU32(at: 1) == nil)
+        #expect(reader.peekU16(at: 3) == nil)
+        #expect(reader.peekU8(at: 4) == nil)
+        #expect(reader.peekU8(at: -1) == nil)
+        #expect(reader.peekU32(at: Int.max - 1) == nil)
+        #expect(reader.peekU16(at: Int.min) == nil)
+        #expect(FrameReader(bytes: []).peekU16(at: 0) == nil)
     }
 }
