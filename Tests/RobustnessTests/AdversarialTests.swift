@@ -24,10 +24,10 @@ struct AdversarialTests {
         let run = Robustness.run(arguments, timeout: timeout)
         #expect(run.status == 0 && run.signal == nil && !run.timedOut, "\(name) \(arguments.first ?? ""): \(run.verdict)")
         #expect(run.peakKiB < memoryBoundKiB,
-                "\(name) \(arguments.first ?? ""): peak memory \(run.peakKiB / 1024) MiB over \(memoryBoundKiB / 1024) MiB")
+                "\(name) \(arguments.first ?? ""): peak memory \(run.peakKiB / 1024) MiB over \(memoryBoundKiB / 1024) MiB (\(run.peakDetail))")
         if json { #expect(Robustness.firstBadJSONLine(run) == nil, "\(name): a line is not JSON") }
         print("adversarial \(name) \(arguments.prefix(3).joined(separator: " ")): \(run.lines.count) lines, "
-              + "peak \(run.peakKiB / 1024) MiB, \(String(format: "%.1f", run.seconds)) s")
+              + "peak \(run.peakKiB / 1024) MiB (\(run.peakDetail)), \(String(format: "%.1f", run.seconds)) s")
         return run
     }
 

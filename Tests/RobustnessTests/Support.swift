@@ -64,6 +64,9 @@ enum Robustness {
         var seconds: Double
         /// Peak resident memory of the child (VmHWM, in KiB).
         var peakKiB: Int
+        /// What /proc said when the peak was first seen (anonymous, file-backed and shared resident memory, threads,
+        /// seconds since the start): tells a peak of the program's own memory from mapped files.
+        var peakDetail = ""
         var stdout: Data
         var stderr: String
         var lines: [Substring] { String(decoding: stdout, as: UTF8.self).split(separator: "\n") }
@@ -111,9 +114,14 @@ enum Robustness {
         // Linux carries the maximum across exec, so a child spawned by a large test process reports the parent's.)
         var status: Int32 = 0
         var peakKiB = 0
+        var peakDetail = ""
         var timedOut = false
         while true {
-            if let hwm = highWaterMarkKiB(pid) { peakKiB = max(peakKiB, hwm) }
+            if let (hwm, detail) = memoryStatus(pid), hwm > peakKiB {
+                peakKiB = hwm
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+                peakDetail = detail + "; seen at \(String(format: "%.2f", elapsed)) s"
+            }
             let done = waitpid(pid, &status, WNOHANG)
             if done == pid { break }
             if done < 0 && errno != EINTR { break }
@@ -127,22 +135,27 @@ enum Robustness {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         let signalled = status & 0x7f != 0 && status & 0x7f != 0x7f
         return Run(status: signalled ? nil : (status >> 8) & 0xff, signal: signalled ? status & 0x7f : nil,
-                   timedOut: timedOut, seconds: seconds, peakKiB: peakKiB,
+                   timedOut: timedOut, seconds: seconds, peakKiB: peakKiB, peakDetail: peakDetail,
                    stdout: (try? Data(contentsOf: out)) ?? Data(),
                    stderr: String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self))
     }
 
-    /// VmHWM (peak resident set) of a running process, from /proc/PID/status.
-    static func highWaterMarkKiB(_ pid: pid_t) -> Int? {
+    /// VmHWM (peak resident set, KiB) of a running process, from /proc/PID/status, with the lines that say what
+    /// the resident memory is (RssAnon, RssFile, RssShmem, Threads).
+    static func memoryStatus(_ pid: pid_t) -> (hwmKiB: Int, detail: String)? {
         let fd = open("/proc/\(pid)/status", O_RDONLY)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var buffer = [UInt8](repeating: 0, count: 4096)
         let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         guard n > 0 else { return nil }
-        let text = String(decoding: buffer[0..<n], as: UTF8.self)
-        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
-        return Int(line.dropFirst(6).filter { $0.isNumber })
+        let lines = String(decoding: buffer[0..<n], as: UTF8.self).split(separator: "\n")
+        guard let line = lines.first(where: { $0.hasPrefix("VmHWM:") }),
+              let hwm = Int(line.dropFirst(6).filter { $0.isNumber }) else { return nil }
+        let detail = lines.filter { ["RssAnon:", "RssFile:", "RssShmem:", "Threads:"].contains(where: $0.hasPrefix) }
+            .map { $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ") }
+            .joined(separator: ", ")
+        return (hwm, detail)
     }
 
     /// The first line that is not one valid JSON object (nil: every line is), without keeping the objects.
