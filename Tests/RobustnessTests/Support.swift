@@ -116,23 +116,22 @@ enum Robustness {
         var peakKiB = 0
         var peakDetail = ""
         var timedOut = false
+        func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
         while true {
             if let (hwm, detail) = memoryStatus(pid), hwm > peakKiB {
                 peakKiB = hwm
-                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-                peakDetail = detail + "; seen at \(String(format: "%.2f", elapsed)) s"
+                peakDetail = detail + "; seen at \(String(format: "%.2f", elapsed())) s"
             }
             let done = waitpid(pid, &status, WNOHANG)
             if done == pid { break }
             if done < 0 && errno != EINTR { break }
-            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-            if elapsed > timeout, !timedOut {
+            if elapsed() > timeout, !timedOut {
                 timedOut = true
                 kill(pid, SIGKILL)
             }
             usleep(1_000)
         }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        let seconds = elapsed()
         let signalled = status & 0x7f != 0 && status & 0x7f != 0x7f
         return Run(status: signalled ? nil : (status >> 8) & 0xff, signal: signalled ? status & 0x7f : nil,
                    timedOut: timedOut, seconds: seconds, peakKiB: peakKiB, peakDetail: peakDetail,
