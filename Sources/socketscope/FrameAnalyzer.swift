@@ -5,13 +5,17 @@ import Wire
 
 /// One frame after decoding and the session layer: as decoded, as the session layer saw it (a fragment that
 /// completed a datagram stands for the whole datagram), and what the session layer said about it.
-final class TrackedFrame: Sendable {
+///
+/// Filled on a worker; afterwards only the merger touches it, which takes the annotation out to give it its final
+/// session numbers. Never used by two threads at once, so its one mutable property is not checked at run time.
+final class TrackedFrame: @unchecked Sendable {
     let decoded: DecodedFrame
     /// How the session layer saw the frame, when that differs from `decoded` (IPv4 fragments).
     let reassembled: DecodedFrame?
     /// The completed datagram's bytes, when a fragment completed one.
     let datagram: [UInt8]?
-    let annotation: FrameAnnotation
+    /// The session layer's annotation: the worker's provisional session numbers until the merger renumbers them.
+    @exclusivity(unchecked) var annotation: FrameAnnotation
 
     init(decoded: DecodedFrame, reassembled: DecodedFrame?, datagram: [UInt8]?, annotation: FrameAnnotation) {
         self.decoded = decoded
@@ -21,6 +25,14 @@ final class TrackedFrame: Sendable {
     }
 
     func seenBytes(of frame: Frame) -> [UInt8] { datagram ?? frame.bytes }
+
+    /// Moves the annotation out, leaving an empty one: the caller owns it from here. Reading a class's `var`
+    /// copies it (a few hundred bytes and a retain per reference it holds); a move copies nothing.
+    func takeAnnotation() -> FrameAnnotation {
+        var taken = FrameAnnotation()
+        swap(&taken, &annotation)
+        return taken
+    }
 }
 
 /// What the commands need of an analysis, whether it runs on one thread (`FrameAnalyzer`) or on workers split by
