@@ -20,7 +20,7 @@ class SessionState {
     var anomalies: [String] = []
     var dnsLookup: DNSLink?
 
-    /// Links of the idle list the session is in. Not counted references: the table's dictionary keeps every
+    /// Links of the idle list the session is in. Not counted references: the table's `FlowTable` keeps every
     /// linked session alive (`SessionTable.remove` unlinks a session before it can go), and moving a session to
     /// the end of its list on every frame cost ten atomic reference-count operations on three sessions.
     unowned(unsafe) var older: SessionState?
@@ -99,23 +99,23 @@ struct IdleList {
 /// The live sessions by flow key, each on the idle list of its kind. One value, so that a frame finds and touches
 /// its session in one access (the tracker keeps it in a class, where each access is checked at run time).
 struct SessionTable {
-    private var byKey: [FlowKey: SessionState] = [:]
+    private var byKey = FlowTable()
     private var lists = [IdleList(), IdleList(), IdleList()]
 
     var count: Int { byKey.count }
     /// Every live session, in no particular order.
-    var all: Dictionary<FlowKey, SessionState>.Values { byKey.values }
+    var all: [SessionState] { byKey.all }
 
     /// The session of `key`, marked as just active.
     mutating func touch(_ key: FlowKey) -> SessionState? {
-        guard let session = byKey[key] else { return nil }
+        guard let session = byKey.session(for: key) else { return nil }
         lists[session.list.rawValue].touch(session)
         return session
     }
 
     /// Adds a new session, the most recently active of its kind.
     mutating func insert(_ session: SessionState, on kind: IdleListKind) {
-        byKey[session.key] = session
+        byKey.insert(session)
         session.list = kind
         lists[kind.rawValue].append(session)
     }
@@ -128,7 +128,7 @@ struct SessionTable {
     }
 
     mutating func remove(_ session: SessionState) {
-        byKey.removeValue(forKey: session.key)
+        byKey.remove(session.key)
         lists[session.list.rawValue].remove(session)
     }
 
