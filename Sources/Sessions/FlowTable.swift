@@ -91,7 +91,7 @@ struct FlowTable {
         slots = Array(repeating: Slot(), count: old.count * 2)
         mask = slots.count - 1
         for slot in old {
-            guard let session = slot.session else { continue }
+            guard slot.session != nil else { continue }
             var index = Int(truncatingIfNeeded: slot.hash) & mask
             while slots[index].session != nil { index = (index + 1) & mask }
             slots[index] = slot
