@@ -118,7 +118,15 @@ struct FlowTable {
         }
     }
 
-    private static func mix(_ value: UInt64) -> UInt64 {
+    private static func mix(_ value: UInt64) -> UInt64 { HashMix.mix(value) }
+}
+
+/// The 64-bit mix the flow hashes share (this table, and the router that splits flows across workers).
+public enum HashMix {
+    /// splitmix64's finaliser: every input bit moves every output bit. Inlinable: the router runs it for every
+    /// frame, from another module.
+    @inlinable
+    public static func mix(_ value: UInt64) -> UInt64 {
         var z = value &+ 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB

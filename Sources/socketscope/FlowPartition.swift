@@ -433,13 +433,7 @@ enum FlowRouting {
         }
     }
 
-    /// A 64-bit finaliser (splitmix64's): every input bit moves every output bit.
-    private static func mix(_ value: UInt64) -> UInt64 {
-        var z = value &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    private static func mix(_ value: UInt64) -> UInt64 { HashMix.mix(value) }
 
     /// The pair hash read straight from the headers, nil when the frame is not a plain IPv4/IPv6 packet on a link
     /// type read here (the full decoder then decides). The decoder's own reader does the reading, with its
