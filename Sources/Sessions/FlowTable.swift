@@ -8,8 +8,8 @@ import Wire
 /// sessions come and go over a long capture.
 ///
 /// The hash is two rounds of a 64-bit finaliser over the normalised key, one multiply-and-shift chain per word,
-/// where `Dictionary` ran SipHash over it (about a fifth of a frame's session-layer work went to finding its
-/// session). Flow keys come from the network, so the hash is keyed by a seed drawn at random for each table: crafted
+/// where `Dictionary` ran SipHash over it (finding and touching a frame's session was a tenth of the session
+/// layer's work). Flow keys come from the network, so the hash is keyed by a seed drawn at random for each table: crafted
 /// traffic cannot aim its flows at one probe run without knowing it. The number of flows is capped
 /// (`--max-flows`), which bounds the table and any run in it either way.
 struct FlowTable {
