@@ -9,9 +9,9 @@ import Wire
 ///
 /// The hash is two rounds of a 64-bit finaliser over the normalised key, one multiply-and-shift chain per word,
 /// where `Dictionary` ran SipHash over it (finding and touching a frame's session was a tenth of the session
-/// layer's work). Flow keys come from the network, so the hash is keyed by a seed drawn at random for each table: crafted
-/// traffic cannot aim its flows at one probe run without knowing it. The number of flows is capped
-/// (`--max-flows`), which bounds the table and any run in it either way.
+/// layer's work). Flow keys come from the network, so the hash is keyed by a seed drawn at random for each
+/// table: crafted traffic cannot aim its flows at one probe run without knowing it. The number of flows is
+/// capped (`--max-flows`), which bounds the table and any run in it either way.
 struct FlowTable {
     private struct Slot {
         var hash: UInt64 = 0
