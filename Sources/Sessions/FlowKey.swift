@@ -60,18 +60,6 @@ public struct FlowKey: Sendable, Hashable, CustomStringConvertible {
         self.high = high
     }
 
-    /// A cheap hash: for IPv4 the whole key folds into two words. Symmetric because the key is normalised.
-    public func hash(into hasher: inout Hasher) {
-        switch (low.ip, high.ip) {
-        case let (.v4(a), .v4(b)):
-            hasher.combine(UInt64(a) << 32 | UInt64(b))
-        default:
-            hasher.combine(low.ip)
-            hasher.combine(high.ip)
-        }
-        hasher.combine(UInt64(low.port) << 24 | UInt64(high.port) << 8 | UInt64(proto.rawValue))
-    }
-
     public var description: String { "\(proto.name) \(low) <-> \(high)" }
 }
 
