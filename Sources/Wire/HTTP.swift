@@ -262,6 +262,27 @@ enum HTTPSyntax {
         return nil
     }
 
+    /// One past the empty line that ends a head starting at `start`, when the whole head is in `bytes`, starts
+    /// with a token byte (no empty lines before it) and is at most `maxHeadBytes` long; nil otherwise. The line
+    /// ends are found as the stream parser's line-by-line collection finds them: a line is empty when it is a LF
+    /// alone or CR LF.
+    static func completeHeadEnd(_ bytes: ArraySlice<UInt8>, from start: Int) -> Int? {
+        guard start >= bytes.startIndex, start < bytes.endIndex, isTokenByte(bytes[start]) else { return nil }
+        let limit = min(bytes.endIndex, start + maxHeadBytes)
+        return bytes.withUnsafeBufferPointer { buffer -> Int? in
+            // Offsets into `buffer` (0-based) for the slice's indices start..<limit.
+            let base = bytes.startIndex
+            var lineStart = start - base
+            let end = limit - base
+            while let lf = firstLineFeed(buffer, from: lineStart, to: end) {
+                let length = lf - lineStart + 1
+                if length == 1 || (length == 2 && buffer[lineStart] == 0x0d) { return base + lf + 1 }
+                lineStart = lf + 1
+            }
+            return nil
+        }
+    }
+
     /// Whether the bytes at `start` begin an HTTP/1.x message: true for a request, false for a response,
     /// nil for neither (or too few bytes to tell).
     static func startKind<C: RandomAccessCollection>(_ bytes: C, from start: Int, to end: Int) -> Bool?

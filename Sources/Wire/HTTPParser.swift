@@ -213,6 +213,16 @@ public struct HTTPParser: Sendable {
     /// Head or trailer section: buffer bytes line by line until the empty line, within the caps. Copies a line
     /// (or what is here of it) at a time; the checks are the per-byte ones, applied where they would fire.
     private mutating func collectLines(_ bytes: ArraySlice<UInt8>, _ index: inout Int, _ events: inout [HTTPParserEvent]) {
+        if state == .head, buffer.isEmpty, let end = HTTPSyntax.completeHeadEnd(bytes, from: index) {
+            // The usual case: a whole head in this chunk, under the cap. Taken in one piece: the lines below would
+            // copy it a line at a time to reach the same buffer (a bad start line fails in `finishHead`, with the
+            // same message and offset as on the line-by-line path).
+            bufferOffset = offset(of: index, in: bytes)
+            buffer.append(contentsOf: bytes[index..<end])
+            index = end
+            finishHead(&events)
+            return
+        }
         while index < bytes.endIndex {
             if buffer.isEmpty {
                 bufferOffset = offset(of: index, in: bytes)

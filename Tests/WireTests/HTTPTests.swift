@@ -353,6 +353,44 @@ private func malformed(_ events: [HTTPParserEvent]) -> [String] {
         #expect(lost.feed(Array("GET / HTTP/1.1\r\n\r\n".utf8)).isEmpty)
     }
 
+    /// A head that arrives whole in one chunk is taken in one piece (`HTTPSyntax.completeHeadEnd`); a byte at a time
+    /// it is collected line by line. Both must give the same events, at the edges of that shortcut too: the cap,
+    /// bare LFs, a CR alone on a line, a bad start line, empty lines before a request, two heads in one chunk.
+    @Test(arguments: [
+        ("GET / HTTP/1.1\r\nHost: a\r\n\r\n", HTTPParser.Role.requests),
+        ("GET / HTTP/1.0\nHost: a\n\n", .requests),
+        ("GET / HTTP/1.1\r\nX: \r\r\n\r\n", .requests),
+        ("GET / HTTP/1.1\r\n\r\r\n\r\n", .requests),
+        ("GET / HTTP/1.1\nA\n\n", .requests),
+        ("FOO\r\n\r\n", .requests),
+        ("GET /\r\nHost: a\r\n\r\n", .requests),
+        ("\r\n\r\nGET / HTTP/1.1\r\n\r\n", .requests),
+        ("GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\nContent-Length: 2\r\n\r\nxyGET /c HTTP/1.1\r\n\r\n", .requests),
+        ("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcHTTP/1.1 204 No Content\r\n\r\n", .responses),
+        ("HTTP/1.1 200 OK\r\n\r\n", .requests),
+        ("GET / HTTP/1.1\r\nHost: a\r\n", .requests),
+    ])
+    func wholeHeadsParseAsLineByLine(_ text: String, _ role: HTTPParser.Role) {
+        let stream = Array(text.utf8)
+        let whole = run(role, [stream])
+        #expect(run(role, stream.map { [$0] }) == whole, "\(text.debugDescription)")
+    }
+
+    /// Heads of exactly the cap's length and one byte over it, whole and a byte at a time.
+    @Test func headsAtTheCapParseAsLineByLine() {
+        let start = "GET / HTTP/1.1\r\nX: "
+        for over in [-1, 0, 1] {
+            // start + padding + "\r\n\r\n" is maxHeadBytes + over bytes long.
+            let padding = String(repeating: "a", count: HTTPSyntax.maxHeadBytes + over - start.utf8.count - 4)
+            let stream = Array((start + padding + "\r\n\r\n").utf8)
+            #expect(stream.count == HTTPSyntax.maxHeadBytes + over)
+            let whole = run(.requests, [stream])
+            #expect(heads(whole).count == (over <= 0 ? 1 : 0), "over \(over)")
+            #expect(malformed(whole).count == (over <= 0 ? 0 : 1), "over \(over)")
+            #expect(run(.requests, stream.map { [$0] }) == whole, "over \(over)")
+        }
+    }
+
     @Test func randomBytesNeverTrapAndSplitsAgree() {
         var generator = SeededGenerator(seed: 0xfeed)
         let alphabet = Array("HTTP/1.1 200 GET /\r\n:Content-Length: 3\r\nTransfer-Encoding: chunked\r\n0a;x\r\n".utf8)
