@@ -267,6 +267,9 @@ struct Reassembler {
             // While the ring is still growing the first part extends it, after zeros for positions a gap skipped
             // (until they are written) or in place of older bytes it overwrites.
             let extends = recent.count < position + first
+            // Past the first segment, room for the whole window at once: growing by doubling reallocated and
+            // copied the ring three or four times per direction of every connection.
+            if extends, recent.capacity < position + first, !recent.isEmpty { recent.reserveCapacity(window) }
             if extends {
                 if recent.count < position {
                     recent.append(contentsOf: repeatElement(0, count: position - recent.count))
