@@ -267,7 +267,7 @@ enum HTTPSyntax {
     /// ends are found as the stream parser's line-by-line collection finds them: a line is empty when it is a LF
     /// alone or CR LF.
     static func completeHeadEnd(_ bytes: ArraySlice<UInt8>, from start: Int) -> Int? {
-        guard start >= bytes.startIndex, start < bytes.endIndex, isTokenByte(bytes[start]) else { return nil }
+        guard let first = byte(bytes, at: start), isTokenByte(first) else { return nil }
         let limit = min(bytes.endIndex, start + maxHeadBytes)
         return bytes.withUnsafeBufferPointer { buffer -> Int? in
             // Offsets into `buffer` (0-based) for the slice's indices start..<limit.
@@ -275,6 +275,7 @@ enum HTTPSyntax {
             var lineStart = start - base
             let end = limit - base
             while let lf = firstLineFeed(buffer, from: lineStart, to: end) {
+                // Safe: lineStart <= lf < end <= buffer.count.
                 let length = lf - lineStart + 1
                 if length == 1 || (length == 2 && buffer[lineStart] == 0x0d) { return base + lf + 1 }
                 lineStart = lf + 1

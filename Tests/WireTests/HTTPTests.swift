@@ -376,7 +376,7 @@ private func malformed(_ events: [HTTPParserEvent]) -> [String] {
         #expect(run(role, stream.map { [$0] }) == whole, "\(text.debugDescription)")
     }
 
-    /// Heads of exactly the cap's length and one byte over it, whole and a byte at a time.
+    /// Heads one byte under the cap, at it and one byte over it, whole and a byte at a time.
     @Test func headsAtTheCapParseAsLineByLine() {
         let start = "GET / HTTP/1.1\r\nX: "
         for over in [-1, 0, 1] {
