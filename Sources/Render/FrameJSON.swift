@@ -55,14 +55,15 @@ public enum FrameJSON {
             if let source = frame.sourceMAC { json.key("src"); json.mac(source) }
             if let destination = frame.destinationMAC { json.key("dst"); json.mac(destination) }
             if let type = frame.etherType { json.key("type"); json.hex16String(type) }
-            if !frame.vlanIDs.isEmpty {
+            if frame.vlanIDList.count > 0 {
                 json.key("vlan"); json.arrayValue()
                 for id in frame.vlanIDs { json.int(id) }
                 json.endArray()
             }
             json.endObject()
         }
-        if let arp = frame.arp {
+        // Rare layers are tested first: reading one that is absent still goes through its box (a call per frame).
+        if frame.hasARP, let arp = frame.arp {
             json.key("arp"); json.objectValue()
             json.field("opcode", arp.operation)
             json.field("kind", arp.kind.rawValue)
@@ -85,7 +86,7 @@ public enum FrameJSON {
             if let checksum = frame.ipChecksum { json.field("checksum", literal: checksum.name) }
             json.endObject()
         }
-        if let icmp = frame.icmp {
+        if frame.hasICMP, let icmp = frame.icmp {
             if icmp.isV6 { json.key("icmpv6") } else { json.key("icmp") }
             json.objectValue()
             json.field("type", icmp.type)
@@ -136,13 +137,13 @@ public enum FrameJSON {
             if let checksum = frame.transportChecksum { json.field("checksum", literal: checksum.name) }
             json.endObject()
         }
-        if let dns = frame.dns { writeDNS(dns, into: &json) }
+        if frame.hasDNS, let dns = frame.dns { writeDNS(dns, into: &json) }
         if frame.hasDHCP, let dhcp = frame.dhcp { writeDHCP(dhcp, into: &json) }
         // (`last` alone copies through a generic call even when there is none: nearly every frame.)
         if !annotation.http.isEmpty, let exchange = annotation.http.last {
             writeHTTP(exchange, frameNumber: frameNumber, into: &json)
         }
-        if let error = frame.stoppedAt {
+        if frame.hasStopped, let error = frame.stoppedAt {
             json.key("error"); json.objectValue()
             json.field("layer", error.layer.rawValue)
             json.field("offset", error.offset)

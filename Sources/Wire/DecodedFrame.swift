@@ -136,6 +136,7 @@ public struct DecodedFrame: Sendable {
     @inlinable public var hasDNS: Bool { present.contains(.dns) }
     @inlinable public var hasDHCP: Bool { present.contains(.dhcp) }
     @inlinable public var hasARP: Bool { present.contains(.arp) }
+    @inlinable public var hasICMP: Bool { present.contains(.icmp) }
     /// The HTTP head this frame's payload starts with, from `bytes` (the captured bytes this frame was decoded
     /// from) when the fast path only noted it; nil when the payload does not start with one.
     public func httpHead(in bytes: [UInt8]) -> HTTPHead? {
