@@ -139,9 +139,9 @@ public enum FrameJSON {
         }
         if frame.hasDNS, let dns = frame.dns { writeDNS(dns, into: &json) }
         if frame.hasDHCP, let dhcp = frame.dhcp { writeDHCP(dhcp, into: &json) }
-        // (`last` alone copies through a generic call even when there is none: nearly every frame.)
-        if !annotation.http.isEmpty, let exchange = annotation.http.last {
-            writeHTTP(exchange, frameNumber: frameNumber, into: &json)
+        // Subscripted in place: `last` copied the exchange (a dozen Strings and optionals) through a generic call.
+        if let last = annotation.http.indices.last {
+            writeHTTP(annotation.http[last], frameNumber: frameNumber, into: &json)
         }
         if frame.hasStopped, let error = frame.stoppedAt {
             json.key("error"); json.objectValue()
