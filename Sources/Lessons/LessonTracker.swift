@@ -30,6 +30,8 @@ public final class LessonTracker {
     public var board: BoardIdentity? { detector.board }
 
     @exclusivity(unchecked) private var tcp: [Int: TCPLesson] = [:]
+    /// The recently seen of `tcp`, looked up first (every TCP frame needs its session's lesson).
+    @exclusivity(unchecked) private var recentTCP = RecentSessions<TCPLesson>()
     @exclusivity(unchecked) private var udp: [Int: UDPLesson] = [:]
     private let network: NetworkLesson
 
@@ -97,13 +99,20 @@ public final class LessonTracker {
 
     // MARK: TCP
 
+    /// The session's TCP lesson from the dictionary, remembered in `recentTCP` for the next frames.
+    private func tcpLesson(_ session: Int) -> TCPLesson? {
+        guard let lesson = tcp[session] else { return nil }
+        recentTCP[session] = lesson
+        return lesson
+    }
+
     private func tcpFrame(_ frame: DecodedFrame, tcp header: TCPHeader, annotation: FrameAnnotation, session: Int,
                           direction: Direction, number: Int, time: Int64, fromBoard: Bool,
                           toBoard: Bool, bytes: [UInt8]?) -> FrameLesson {
         let boardKnown = detector.isDecided
         var inferred: [Step] = []
         let lesson: TCPLesson
-        if let existing = tcp[session] {
+        if let existing = recentTCP[session] ?? tcpLesson(session) {
             lesson = existing
             if lesson.side == .unknown, boardKnown {
                 lesson.side = side(direction: direction, fromBoard: fromBoard, toBoard: toBoard)
@@ -112,6 +121,7 @@ public final class LessonTracker {
             lesson = TCPLesson(id: session, side: side(direction: direction, fromBoard: fromBoard, toBoard: toBoard),
                                time: time)
             tcp[session] = lesson
+            recentTCP[session] = lesson
             if lesson.side != .neither, header.flags.contains(.syn), !header.flags.contains(.ack) {
                 inferred = inferredTCPSteps(lesson, frame: frame, header: header, boardKnown: boardKnown)
             }
@@ -255,6 +265,7 @@ public final class LessonTracker {
     /// The session ended: its findings, and which side the board was on. Drops the session's state.
     public func sessionEnded(_ summary: SessionSummary) -> SessionLesson {
         let reason = boardReason()
+        recentTCP.remove(summary.id)
         if let lesson = tcp.removeValue(forKey: summary.id) {
             let findings = lesson.side == .neither ? [] : TCPDiagnosis.findings(lesson, summary: summary, options: options)
             return SessionLesson(session: summary.id, board: lesson.side, boardReason: reason,
@@ -368,4 +379,36 @@ final class UDPLesson {
         chatterPorts.contains(ports.0) || chatterPorts.contains(ports.1)
     }
     private static let chatterPorts: Set<UInt16> = [5353, 1900, 137, 138, 5355]
+}
+
+/// A few sessions' values by id, in front of a dictionary that holds them all: one slot per `id % 64`, the id
+/// compared on lookup, so a hit costs a mask and a comparison where the dictionary hashed the id with SipHash
+/// (1.7 % of `read --format json`'s instructions). Session ids are handed out in order, so the live ones spread
+/// over the slots. The owner keeps the dictionary authoritative and removes an id here when it goes there.
+struct RecentSessions<Value: AnyObject> {
+    private static var slotCount: Int { 64 }
+    private var ids = [Int](repeating: Int.min, count: RecentSessions.slotCount)
+    private var values = [Value?](repeating: nil, count: RecentSessions.slotCount)
+
+    /// The slot of `id`: the mask keeps every index in 0..<64, negative ids included.
+    private static func slot(_ id: Int) -> Int { id & (slotCount - 1) }
+
+    /// The value cached for `id`; setting one replaces whatever held its slot.
+    subscript(id: Int) -> Value? {
+        get {
+            let slot = Self.slot(id)
+            return ids[slot] == id ? values[slot] : nil
+        }
+        set {
+            let slot = Self.slot(id)
+            ids[slot] = newValue == nil ? Int.min : id
+            values[slot] = newValue
+        }
+    }
+
+    /// Forgets `id` if its slot holds it.
+    mutating func remove(_ id: Int) {
+        let slot = Self.slot(id)
+        if ids[slot] == id { self[id] = nil }
+    }
 }
