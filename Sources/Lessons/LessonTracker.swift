@@ -380,35 +380,3 @@ final class UDPLesson {
     }
     private static let chatterPorts: Set<UInt16> = [5353, 1900, 137, 138, 5355]
 }
-
-/// A few sessions' values by id, in front of a dictionary that holds them all: one slot per `id % 64`, the id
-/// compared on lookup, so a hit costs a mask and a comparison where the dictionary hashed the id with SipHash
-/// (1.7 % of `read --format json`'s instructions). Session ids are handed out in order, so the live ones spread
-/// over the slots. The owner keeps the dictionary authoritative and removes an id here when it goes there.
-struct RecentSessions<Value: AnyObject> {
-    private static var slotCount: Int { 64 }
-    private var ids = [Int](repeating: Int.min, count: RecentSessions.slotCount)
-    private var values = [Value?](repeating: nil, count: RecentSessions.slotCount)
-
-    /// The slot of `id`: the mask keeps every index in 0..<64, negative ids included.
-    private static func slot(_ id: Int) -> Int { id & (slotCount - 1) }
-
-    /// The value cached for `id`; setting one replaces whatever held its slot.
-    subscript(id: Int) -> Value? {
-        get {
-            let slot = Self.slot(id)
-            return ids[slot] == id ? values[slot] : nil
-        }
-        set {
-            let slot = Self.slot(id)
-            ids[slot] = newValue == nil ? Int.min : id
-            values[slot] = newValue
-        }
-    }
-
-    /// Forgets `id` if its slot holds it.
-    mutating func remove(_ id: Int) {
-        let slot = Self.slot(id)
-        if ids[slot] == id { self[id] = nil }
-    }
-}

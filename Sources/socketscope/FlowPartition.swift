@@ -32,6 +32,8 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
     // The merger's state: live sessions' numbers and DNS links, and the DNS answers seen over all flows. Used only
     // on the merging thread, by this class's own methods, one access at a time: not checked at run time.
     @exclusivity(unchecked) private var sessionNumbers: [Int: Int] = [:]
+    /// The recently used of `sessionNumbers`, looked up first (every frame of a session needs its number).
+    @exclusivity(unchecked) private var recentNumbers = RecentSessions<Int>()
     @exclusivity(unchecked) private var nextSessionNumber = 1
     @exclusivity(unchecked) private var dnsLinks: [Int: DNSLink] = [:]
     @exclusivity(unchecked) private var dnsBook: DNSLinkBook
@@ -198,12 +200,16 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                        _ annotation: inout FrameAnnotation) -> FrameLesson? {
         if let provisional = annotation.session {
             let number: Int
-            if let known = sessionNumbers[provisional] {
+            if let recent = recentNumbers[provisional] {
+                number = recent
+            } else if let known = sessionNumbers[provisional] {
                 number = known
+                recentNumbers[provisional] = known
             } else {
                 // This frame opened the session: the next number, and the lookup that gave its server's address.
                 number = nextSessionNumber
                 sessionNumbers[provisional] = number
+                recentNumbers[provisional] = number
                 nextSessionNumber += 1
                 let server = annotation.direction == .serverToClient ? seen.sourceIP : seen.destinationIP
                 if let server, let link = dnsBook.lookup(server, at: frame.timeNanoseconds) { dnsLinks[provisional] = link }
@@ -228,6 +234,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
         // The merger's link, numbered already (the worker saw only its own flows' lookups).
         summary.dnsLookup = dnsLinks.removeValue(forKey: provisional)
         sessionNumbers.removeValue(forKey: provisional)
+        recentNumbers.remove(provisional)
         let lesson = lessons?.sessionEnded(summary)
         onSessionEnd?(summary, lesson)
     }

@@ -1,8 +1,9 @@
-@testable import Lessons
+import Sessions
 import Testing
 
-/// `RecentSessions` sits in front of the lesson tracker's dictionary: it may forget, but must never answer for
-/// another id, and must answer with what was last set until that is replaced or removed.
+/// `RecentSessions` sits in front of a dictionary (the lessons' TCP state, the merger's session numbers): it may
+/// forget, but must never answer for another id, and must answer with what was last set until that is replaced or
+/// removed.
 @Suite struct RecentSessionsTests {
     final class Box {
         let id: Int
@@ -30,12 +31,11 @@ import Testing
         var recent = RecentSessions<Box>()
         var model: [Int: Box] = [:]
         var hits = 0
-        var state: UInt64 = 0x5e55
+        var generator = SeededGenerator(seed: 0x5e55)
         for _ in 0..<20_000 {
-            // Ids in a window of 200 sessions (many share a slot), operations in a fixed pseudo-random order.
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            let id = Int((state >> 33) % 200) + 1
-            switch Int((state >> 20) % 3) {
+            // Ids in a window of 200 sessions: many share a slot.
+            let id = Int.random(in: 1...200, using: &generator)
+            switch Int.random(in: 0..<3, using: &generator) {
             case 0:
                 let box = Box(id)
                 model[id] = box
