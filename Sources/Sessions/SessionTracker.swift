@@ -74,20 +74,29 @@ public final class SessionTracker {
     /// never sent (a short frame, not a snapshot cut) and takes no sequence space, as in Wireshark.
     public func process(_ frame: DecodedFrame, bytes: [UInt8], number: Int, timeNanoseconds: Int64,
                         originalLength: Int? = nil) -> FrameAnnotation {
+        var annotation = FrameAnnotation()
+        process(frame, bytes: bytes, number: number, timeNanoseconds: timeNanoseconds, originalLength: originalLength,
+                into: &annotation)
+        return annotation
+    }
+
+    /// `process`, writing the annotation into `annotation` (empty on entry): built where the caller keeps it, it is
+    /// not copied on the way out (returned, the annotation a TCP segment fills in was copied: a retain of each
+    /// reference in it, every frame).
+    public func process(_ frame: DecodedFrame, bytes: [UInt8], number: Int, timeNanoseconds: Int64,
+                        originalLength: Int? = nil, into annotation: inout FrameAnnotation) {
         currentFrame = number
         expire(now: timeNanoseconds)
-        guard let source = frame.sourceIP, let destination = frame.destinationIP else { return FrameAnnotation() }
+        guard let source = frame.sourceIP, let destination = frame.destinationIP else { return }
         if let tcp = frame.tcp {
             var missing = max(0, frame.payloadMissing)
             if let originalLength { missing = min(missing, max(0, originalLength - bytes.count)) }
-            return processTCP(frame, tcp: tcp, source: source, destination: destination, bytes: bytes,
-                              missing: missing, number: number, time: timeNanoseconds)
+            processTCP(frame, tcp: tcp, source: source, destination: destination, bytes: bytes, missing: missing,
+                       number: number, time: timeNanoseconds, into: &annotation)
+        } else if let udp = frame.udp {
+            processUDP(frame, udp: udp, source: source, destination: destination, number: number,
+                       time: timeNanoseconds, into: &annotation)
         }
-        if let udp = frame.udp {
-            return processUDP(frame, udp: udp, source: source, destination: destination, number: number,
-                              time: timeNanoseconds)
-        }
-        return FrameAnnotation()
     }
 
     /// Runs the packet-time timeouts for a frame this tracker does not process (a flow-partitioned worker sees
@@ -118,7 +127,7 @@ public final class SessionTracker {
 
     private func processTCP(_ frame: DecodedFrame, tcp: TCPHeader, source sourceIP: IPAddress,
                             destination destinationIP: IPAddress, bytes: [UInt8], missing: Int, number: Int,
-                            time: Int64) -> FrameAnnotation {
+                            time: Int64, into annotation: inout FrameAnnotation) {
         let source = Endpoint(ip: sourceIP, port: tcp.sourcePort)
         let destination = Endpoint(ip: destinationIP, port: tcp.destinationPort)
         let (key, sourceIsLow) = FlowKey.make(proto: .tcp, source: source, destination: destination)
@@ -155,7 +164,6 @@ public final class SessionTracker {
         let hasACK = flags.contains(.ack)
         session.countFrame(number, time: time, direction: direction, payloadBytes: Int64(segmentLength))
 
-        var annotation = FrameAnnotation()
         annotation.session = session.id
         annotation.proto = .tcp
         annotation.direction = direction
@@ -323,7 +331,6 @@ public final class SessionTracker {
             annotation.dns = handleDNS(dns, session: session, frame: number, time: time)
         }
         if !completedHTTP.isEmpty { annotation.http = completedHTTP }
-        return annotation
     }
 
     /// The frame being processed (HTTP heads completed by it are attributed to it).
@@ -373,7 +380,8 @@ public final class SessionTracker {
     // MARK: - UDP
 
     private func processUDP(_ frame: DecodedFrame, udp: UDPHeader, source sourceIP: IPAddress,
-                            destination destinationIP: IPAddress, number: Int, time: Int64) -> FrameAnnotation {
+                            destination destinationIP: IPAddress, number: Int, time: Int64,
+                            into annotation: inout FrameAnnotation) {
         let source = Endpoint(ip: sourceIP, port: udp.sourcePort)
         let destination = Endpoint(ip: destinationIP, port: udp.destinationPort)
         let (key, sourceIsLow) = FlowKey.make(proto: .udp, source: source, destination: destination)
@@ -397,7 +405,6 @@ public final class SessionTracker {
         if frame.transportChecksum == .bad { session.zeek.scaledEvent("c", direction == .clientToServer) }
         session.zeek.udpDatagram(originator: direction == .clientToServer)
 
-        var annotation = FrameAnnotation()
         annotation.session = session.id
         annotation.proto = .udp
         annotation.direction = direction
@@ -405,7 +412,6 @@ public final class SessionTracker {
         if let dns = frame.dns {
             annotation.dns = handleDNS(dns, session: session, frame: number, time: time)
         }
-        return annotation
     }
 
     // MARK: - Ending sessions

@@ -109,8 +109,9 @@ final class FrameAnalyzer: SessionAnalysis {
             }
             return body(decoded, annotation, lesson)
         }
-        let annotation = tracker.process(decoded, bytes: frame.bytes, number: frame.number,
-                                         timeNanoseconds: frame.timeNanoseconds, originalLength: frame.originalLength)
+        var annotation = FrameAnnotation()
+        tracker.process(decoded, bytes: frame.bytes, number: frame.number, timeNanoseconds: frame.timeNanoseconds,
+                        originalLength: frame.originalLength, into: &annotation)
         let lesson = lessons?.process(decoded, annotation: annotation, number: frame.number,
                                       timeNanoseconds: frame.timeNanoseconds, bytes: frame.bytes)
         return body(decoded, annotation, lesson)
@@ -129,8 +130,9 @@ final class FrameAnalyzer: SessionAnalysis {
             let (decoded, seen, datagram, annotation) = follow(frame, decoded: decoded)
             return TrackedFrame(decoded: decoded, reassembled: seen, datagram: datagram, annotation: annotation)
         }
-        let annotation = tracker.process(decoded, bytes: frame.bytes, number: frame.number,
-                                         timeNanoseconds: frame.timeNanoseconds, originalLength: frame.originalLength)
+        var annotation = FrameAnnotation()
+        tracker.process(decoded, bytes: frame.bytes, number: frame.number, timeNanoseconds: frame.timeNanoseconds,
+                        originalLength: frame.originalLength, into: &annotation)
         return TrackedFrame(decoded: decoded, reassembled: nil, datagram: nil, annotation: annotation)
     }
 
