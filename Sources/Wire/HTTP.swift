@@ -48,9 +48,9 @@ public struct HTTPHead: Sendable, Hashable {
         self.bareLF = bareLF
     }
 
-    /// Header lines read lazily from scanned bytes.
-    init(_ head: HTTPHead, lines: [HTTPSyntax.Line], bytes: ArraySlice<UInt8>) {
-        self = head
+    /// Header lines to be read lazily from scanned bytes. (A mutating method, not an initialiser taking the head:
+    /// `self = head` copied the head, a dozen references, for every message.)
+    mutating func readHeaders(_ lines: [HTTPSyntax.Line], in bytes: ArraySlice<UInt8>) {
         if lines.contains(where: { if case .header = $0 { return true } else { return false } }) {
             source = HTTPHeaderSource(bytes: bytes, lines: lines)
         }
@@ -547,7 +547,8 @@ enum HTTPSyntax {
                             headLength: scan.end - start, bareLF: scan.bareLF)
         }
         // Header Strings are built only if someone asks (`HTTPHead.headers`, `header(_:)`).
-        return HTTPHead(head, lines: scan.lines, bytes: bytes)
+        head.readHeaders(scan.lines, in: bytes)
+        return head
     }
 
     /// Wireshark's field for a header's value, or nil for headers it files under `http.unknown_header`

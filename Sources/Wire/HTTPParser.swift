@@ -298,11 +298,12 @@ public struct HTTPParser: Sendable {
         // The head keeps the buffer's bytes for its header lines (read lazily); the buffer starts a new storage.
         let head = HTTPSyntax.makeHead(scan, buffer[...], start: 0)
         let framing = bodyFraming(head, scan: scan)
+        let afterHead = headOffset + head.headLength
         buffer.removeAll(keepingCapacity: true)
         lineStart = 0
-        events.append(.head(head, offset: headOffset))
+        // The head's last use: moved into the event, not copied (a dozen references).
+        events.append(.head(consume head, offset: headOffset))
         bodyLength = 0
-        let afterHead = headOffset + head.headLength
         switch framing {
         case .failure(let error):
             fail(error.reason, at: headOffset, &events)
