@@ -280,10 +280,9 @@ final class HTTPTransactions {
         var atEnd = false
         switch chunk {
         case .data(let bytes, _, _):
-            // Into a reused buffer: no event array is allocated per chunk.
+            // Into a reused buffer (left empty by the last call): no event array is allocated per chunk.
             events = scratch
             scratch = []
-            events.removeAll(keepingCapacity: true)
             if isRequest { requests.feed(bytes, into: &events) } else { responses.feed(bytes, into: &events) }
         case .gap(let length, _, _):
             let count = Int(clamping: length)
