@@ -136,9 +136,7 @@ final class HTTPTransactions {
                 if !exchange.requestDone || !exchange.responseDone { exchange.record.unfinished = true }
             }
         }
-        for exchange in open {
-            if let slot = exchange.slot { stored[slot] = exchange.record }
-        }
+        for index in open.indices { keep(&open[index]) }
         open = []
         held = [[], []]
         mode = .off
@@ -551,15 +549,23 @@ final class HTTPTransactions {
 
     // MARK: - Bookkeeping
 
-    private func newExchange(_ record: HTTPTransaction) -> Int {
+    private func newExchange(_ record: consuming HTTPTransaction) -> Int {
         count += 1
         var exchange = Exchange(record: record)
         if stored.count < capacity {
             exchange.slot = stored.count
-            stored.append(record)
+            // A place for the record: it moves there when the exchange is dropped (`transactions` reads open
+            // exchanges' records from `open`), so it is not copied, Strings and all, to fill it now.
+            stored.append(HTTPTransaction())
         }
         open.append(exchange)
         return firstOpenNumber + open.count - 1
+    }
+
+    /// Moves the record of an exchange that is about to be dropped into its place in `stored`, if it has one.
+    private func keep(_ exchange: inout Exchange) {
+        guard let slot = exchange.slot, slot < stored.count else { return }
+        swap(&stored[slot], &exchange.record)
     }
 
     /// The record of an open exchange as it stands (a copy of the record alone: the exchange also holds two
@@ -585,9 +591,8 @@ final class HTTPTransactions {
             drop += 1
         }
         guard drop > 0 else { return }
-        for exchange in open[0..<drop] {
-            if let slot = exchange.slot { stored[slot] = exchange.record }
-        }
+        // By index and moved: iterating by value copied each exchange, and assigning copied its record again.
+        for index in 0..<drop { keep(&open[index]) }
         open.removeFirst(drop)
         firstOpenNumber += drop
     }
