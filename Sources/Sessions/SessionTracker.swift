@@ -268,11 +268,22 @@ public final class SessionTracker {
             // A gap is a letter of Zeek's history ('g'), in stream order with the rest.
             func emitForward(_ chunk: StreamChunk, _ heads: inout [HTTPTransaction]) {
                 if case .gap = chunk { zeek.scaledEvent("g", originator) }
-                self.deliver(chunk, session: session, direction: direction, completing: &heads)
+                deliver(chunk, direction: direction, &heads)
             }
             func emitReverse(_ chunk: StreamChunk, _ heads: inout [HTTPTransaction]) {
                 if case .gap = chunk { zeek.scaledEvent("g", !originator) }
-                self.deliver(chunk, session: session, direction: direction.reversed, completing: &heads)
+                deliver(chunk, direction: direction.reversed, &heads)
+            }
+            // The tracker and the session reach `deliver` uncounted: captured as references, each call into the
+            // reassembler retained and released both around it (four atomic operations per call, two or three
+            // calls per segment). Both outlive this function: `self` is the caller's, `session` is held above.
+            let tracker = Unmanaged.passUnretained(self), lent = Unmanaged.passUnretained(session)
+            func deliver(_ chunk: StreamChunk, direction: Direction, _ heads: inout [HTTPTransaction]) {
+                tracker._withUnsafeGuaranteedRef { tracker in
+                    lent._withUnsafeGuaranteedRef { session in
+                        tracker.deliver(chunk, session: session, direction: direction, completing: &heads)
+                    }
+                }
             }
             // Reassemblers are updated where they are stored: copying one out and back costs a retain and a
             // release of each of its buffers per segment.
