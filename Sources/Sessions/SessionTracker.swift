@@ -189,7 +189,7 @@ public final class SessionTracker {
         // The HTTP exchanges whose heads this frame completes.
         var completedHTTP: [HTTPTransaction] = []
 
-        let closedNow: Bool = session.withSides(direction) { fwd, rev, zeek in
+        let closedNow: Bool = session.withSides(direction) { session, fwd, rev, zeek in
             // Wireshark's relative-number bases: the ISN; without a SYN one before the first number seen, or
             // one before the first ACK the other side sent.
             if flags.contains(.syn) {
@@ -463,7 +463,7 @@ public final class SessionTracker {
             // Heads completed as the session ends belong to no frame: not reported.
             var discarded: [HTTPTransaction] = []
             for direction in [Direction.clientToServer, .serverToClient] {
-                tcp.withSides(direction) { fwd, _, zeek in
+                tcp.withSides(direction) { _, fwd, _, zeek in
                     fwd.reassembler?.update { reassembler in
                         reassembler.close(frame: tcp.lastFrame, reason: .sessionEnd, budget: &budget) { chunk in
                             if case .gap = chunk { zeek.scaledEvent("g", direction == .clientToServer) }

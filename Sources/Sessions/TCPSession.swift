@@ -55,10 +55,12 @@ final class TCPSession: SessionState {
     var http: HTTPTransactions?
     var anySegment = false
 
-    /// Runs `body` with the sending side, the receiving side and Zeek's tracker, all mutable.
+    /// Runs `body` with the session, the sending side, the receiving side and Zeek's tracker, all mutable. The
+    /// session is lent as a parameter: a closure that captured it retained and released it around every call.
     @inline(__always)
-    func withSides<R>(_ direction: Direction, _ body: (inout TCPSide, inout TCPSide, inout ZeekTracker) -> R) -> R {
-        sides.withSides(direction, body)
+    func withSides<R>(_ direction: Direction,
+                      _ body: (TCPSession, inout TCPSide, inout TCPSide, inout ZeekTracker) -> R) -> R {
+        sides.withSides(direction) { body(self, &$0, &$1, &$2) }
     }
 
     func summary(reason: SessionEndReason) -> SessionSummary {
