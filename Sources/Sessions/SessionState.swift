@@ -23,8 +23,10 @@ class SessionState {
     /// Links of the idle list the session is in. Not counted references: the table's `FlowTable` keeps every
     /// linked session alive (`SessionTable.remove` unlinks a session before it can go), and moving a session to
     /// the end of its list on every frame cost ten atomic reference-count operations on three sessions.
-    unowned(unsafe) var older: SessionState?
-    unowned(unsafe) var newer: SessionState?
+    /// `Unmanaged` rather than `unowned(unsafe)`: reading one of those made a counted reference again (a retain
+    /// and a release per link read, about seven per move).
+    var older: Unmanaged<SessionState>?
+    var newer: Unmanaged<SessionState>?
     var list: IdleListKind = .open
 
     init(id: Int, key: FlowKey, clientIsLow: Bool, clientGuessed: Bool, frame: Int, time: Int64) {
@@ -67,22 +69,35 @@ enum IdleListKind: Int {
 
 /// A doubly-linked list of sessions, least recently active first.
 struct IdleList {
-    private(set) var oldest: SessionState?
-    private(set) var newest: SessionState?
+    /// The ends of the list, uncounted like the links (see `SessionState.older`).
+    private var oldestLink: Unmanaged<SessionState>?
+    private var newestLink: Unmanaged<SessionState>?
     private(set) var count = 0
 
+    /// The least recently active session.
+    var oldest: SessionState? { oldestLink?.takeUnretainedValue() }
+
+    /// Whether the least recently active session has been idle longer than `timeout` at `now`. Asked for every
+    /// frame: it reads the session in place, where taking it out as `oldest` is a retain and a release.
+    func oldestIdle(longerThan timeout: Int64, at now: Int64) -> Bool {
+        guard let oldestLink else { return false }
+        return oldestLink._withUnsafeGuaranteedRef { now - $0.lastTime > timeout }
+    }
+
     mutating func append(_ session: SessionState) {
-        session.older = newest
+        let link = Unmanaged.passUnretained(session)
+        session.older = newestLink
         session.newer = nil
-        newest?.newer = session
-        newest = session
-        if oldest == nil { oldest = session }
+        newestLink?._withUnsafeGuaranteedRef { $0.newer = link }
+        newestLink = link
+        if oldestLink == nil { oldestLink = link }
         count += 1
     }
 
     mutating func remove(_ session: SessionState) {
-        if let older = session.older { older.newer = session.newer } else { oldest = session.newer }
-        if let newer = session.newer { newer.older = session.older } else { newest = session.older }
+        let older = session.older, newer = session.newer
+        if let older { older._withUnsafeGuaranteedRef { $0.newer = newer } } else { oldestLink = newer }
+        if let newer { newer._withUnsafeGuaranteedRef { $0.older = older } } else { newestLink = older }
         session.older = nil
         session.newer = nil
         count -= 1
@@ -90,7 +105,7 @@ struct IdleList {
 
     /// Marks the session as just active.
     mutating func touch(_ session: SessionState) {
-        guard newest !== session else { return }
+        guard newestLink?.toOpaque() != Unmanaged.passUnretained(session).toOpaque() else { return }
         remove(session)
         append(session)
     }
@@ -134,6 +149,11 @@ struct SessionTable {
 
     /// The least recently active session of `kind`.
     func oldest(_ kind: IdleListKind) -> SessionState? { lists[kind.rawValue].oldest }
+
+    /// Whether the least recently active session of `kind` has been idle longer than `timeout` at `now`.
+    func oldestIdle(_ kind: IdleListKind, longerThan timeout: Int64, at now: Int64) -> Bool {
+        lists[kind.rawValue].oldestIdle(longerThan: timeout, at: now)
+    }
 
     /// The least recently active session of all (the first list's on a tie).
     var longestIdle: SessionState? {

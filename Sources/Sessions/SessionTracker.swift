@@ -436,7 +436,7 @@ public final class SessionTracker {
     }
 
     private func expire(_ kind: IdleListKind, now: Int64, timeout: Int64, reason: SessionEndReason) {
-        while let oldest = live.oldest(kind), now - oldest.lastTime > timeout {
+        while live.oldestIdle(kind, longerThan: timeout, at: now), let oldest = live.oldest(kind) {
             end(oldest, reason: reason)
         }
     }

@@ -81,6 +81,59 @@ struct PrimitivesTests {
         #expect(Set(table.all.map(\.id)) == [1, 2])
     }
 
+    @Test("idle lists keep least-recently-active order through thousands of random touches, moves and removals")
+    func idleListsAgainstAModel() {
+        // The lists link sessions without counting references (`SessionState.older`): a broken link loses
+        // sessions or expires them out of order, so every list is compared with a plain array after each step.
+        var generator = SystemRandomNumberGenerator()
+        var table = SessionTable()
+        var model: [IdleListKind: [SessionState]] = [.open: [], .closed: [], .udp: []]
+        var live: [SessionState] = []
+        let kinds: [IdleListKind] = [.open, .closed, .udp]
+        for step in 0..<20_000 {
+            let action = Int.random(in: 0..<10, using: &generator)
+            if live.isEmpty || action < 3, live.count < 200 {
+                let (key, _) = FlowKey.make(proto: .udp, source: Endpoint(ip: .v4(UInt32(step)), port: 1),
+                                            destination: Endpoint(ip: .v4(2), port: 53))
+                let session = SessionState(id: step, key: key, clientIsLow: true, clientGuessed: false, frame: step,
+                                           time: Int64(step))
+                let kind = kinds.randomElement(using: &generator) ?? .open
+                table.insert(session, on: kind)
+                model[kind, default: []].append(session)
+                live.append(session)
+            } else if action < 7 {
+                let session = live.randomElement(using: &generator) ?? live[0]
+                #expect(table.touch(session.key) === session)
+                model[session.list]?.removeAll { $0 === session }
+                model[session.list, default: []].append(session)
+            } else if action < 8 {
+                let session = live.randomElement(using: &generator) ?? live[0]
+                let kind = kinds.randomElement(using: &generator) ?? .open
+                model[session.list]?.removeAll { $0 === session }
+                table.move(session, to: kind)
+                model[kind, default: []].append(session)
+            } else {
+                let index = Int.random(in: 0..<live.count, using: &generator)
+                let session = live.remove(at: index)
+                model[session.list]?.removeAll { $0 === session }
+                table.remove(session)
+            }
+            let agrees = kinds.allSatisfy { table.oldest($0) === model[$0]?.first } && table.count == live.count
+            #expect(agrees, "the lists went out of order at step \(step)")
+            if !agrees { return }
+        }
+        // Emptying each list from the oldest end gives back the model's whole order.
+        for kind in kinds {
+            var order: [Int] = []
+            while let oldest = table.oldest(kind) {
+                order.append(oldest.id)
+                table.remove(oldest)
+            }
+            #expect(order == (model[kind] ?? []).map(\.id))
+        }
+        #expect(table.count == 0)
+    }
+
     @Test("without a SYN the ephemeral side is the client")
     func clientGuess() {
         let h = Harness()
