@@ -12,7 +12,9 @@ import Musl
 final class ByteSource {
     private let fd: Int32
     private let ownsDescriptor: Bool
-    @exclusivity(unchecked) private var buffer: [UInt8]
+    /// The read buffer: memory this source allocates and frees itself. An array here was retained and released
+    /// around every access (a class's stored array cannot be lent in place), twice per frame.
+    @exclusivity(unchecked) private var buffer: UnsafeMutableRawBufferPointer
     @exclusivity(unchecked) private var start = 0
     @exclusivity(unchecked) private var count = 0
     @exclusivity(unchecked) private var atEOF = false
@@ -23,10 +25,11 @@ final class ByteSource {
     init(fd: Int32, ownsDescriptor: Bool) {
         self.fd = fd
         self.ownsDescriptor = ownsDescriptor
-        self.buffer = [UInt8](repeating: 0, count: ByteSource.chunkSize)
+        self.buffer = .allocate(byteCount: ByteSource.chunkSize, alignment: 16)
     }
 
     deinit {
+        buffer.deallocate()
         if ownsDescriptor { close(fd) }
     }
 
@@ -35,20 +38,22 @@ final class ByteSource {
         if count >= needed || atEOF { return count }
         if needed > buffer.count - start {
             // Slide what is left to the front, and grow for records larger than the buffer.
-            if start > 0 {
-                buffer.withUnsafeMutableBytes { raw in
-                    guard let base = raw.baseAddress else { return }
-                    memmove(base, base + start, count)
-                }
+            if start > 0, let base = buffer.baseAddress {
+                memmove(base, base + start, count)
                 start = 0
             }
-            if needed > buffer.count { buffer.append(contentsOf: repeatElement(0, count: needed - buffer.count)) }
+            if needed > buffer.count {
+                // start is 0 here (it was slid down, or the buffer was read from its front).
+                let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: needed, alignment: 16)
+                if count > 0, let from = buffer.baseAddress, let to = grown.baseAddress { memcpy(to, from + start, count) }
+                buffer.deallocate()
+                buffer = grown
+                start = 0
+            }
         }
         while count < needed && !atEOF {
-            let got = buffer.withUnsafeMutableBytes { raw -> Int in
-                guard let base = raw.baseAddress else { return 0 }
-                return read(fd, base + start + count, raw.count - start - count)
-            }
+            // start + count <= buffer.count: reads go into the rest of the buffer.
+            let got = buffer.baseAddress.map { read(fd, $0 + start + count, buffer.count - start - count) } ?? 0
             if got > 0 {
                 count += got
             } else if got == 0 {
@@ -62,9 +67,7 @@ final class ByteSource {
 
     /// The next `n` available bytes, without consuming them. Callers ensure `n <= fill(n)`.
     func peek<T>(_ n: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
-        buffer.withUnsafeBytes { raw in
-            body(UnsafeRawBufferPointer(rebasing: raw[start..<(start + min(n, count))]))
-        }
+        body(UnsafeRawBufferPointer(rebasing: buffer[start..<(start + max(0, min(n, count)))]))
     }
 
     /// Copies out and consumes `n` available bytes.
@@ -77,8 +80,7 @@ final class ByteSource {
         let n = max(0, min(n, count))
         var out: [UInt8] = []
         if recycleSkips == 0 {
-            out = recycled
-            recycled = []
+            swap(&out, &recycled)  // moved out: copying it was a retain and a release
             // Reuse only a buffer of a similar size: a huge record must not make every later frame allocate big.
             if out.capacity < n || out.capacity > 2 * max(n, 4096) { out = [] }
             let before = out.withUnsafeBufferPointer { $0.baseAddress }
@@ -94,15 +96,13 @@ final class ByteSource {
         }
         if n > 0 {
             // start + n <= start + count <= buffer.count
-            buffer.withUnsafeBytes { raw in
-                let bytes = UnsafeRawBufferPointer(rebasing: raw[start..<(start + n)])
-                if out.capacity >= n {
-                    out.append(contentsOf: bytes)
-                } else {
-                    // A new array made from the bytes: one allocation and one copy (growing an empty one went
-                    // through the general reallocation path first).
-                    out = Array(bytes)
-                }
+            let bytes = UnsafeRawBufferPointer(rebasing: buffer[start..<(start + n)])
+            if out.capacity >= n {
+                out.append(contentsOf: bytes)
+            } else {
+                // A new array made from the bytes: one allocation and one copy (growing an empty one went
+                // through the general reallocation path first).
+                out = Array(bytes)
             }
         }
         consume(n)

@@ -153,6 +153,57 @@ struct CaptureFileReaderTests {
         }
     }
 
+    @Test("records that straddle the read buffer, or are larger than it, come back byte for byte (file and pipe)")
+    func recordsAcrossTheReadBuffer() throws {
+        // Sizes chosen to cross the 1 MiB read buffer at every offset of a record header and of its bytes, and
+        // one record of 2.5 MiB (the buffer grows for it), then small ones after it.
+        var sizes: [Int] = []
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3_000 { sizes.append(Int.random(in: 0...1_600, using: &generator)) }
+        sizes.append(ByteSource.chunkSize * 5 / 2)
+        for _ in 0..<2_000 { sizes.append(Int.random(in: 0...1_600, using: &generator)) }
+        var file: [UInt8] = []
+        func le32(_ value: Int) { withUnsafeBytes(of: UInt32(value).littleEndian) { file += $0 } }
+        // Classic pcap, microseconds, little-endian, snap length 4 MiB, Ethernet.
+        le32(0xa1b2_c3d4); file += [2, 0, 4, 0]; le32(0); le32(0); le32(4 << 20); le32(1)
+        var expected: [[UInt8]] = []
+        for (index, size) in sizes.enumerated() {
+            let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) }
+            le32(index); le32(index % 1_000_000); le32(size); le32(size)
+            file += bytes
+            expected.append(bytes)
+        }
+        let path = TestPaths.temporaryFile("straddle.pcap")
+        try Data(file).write(to: URL(fileURLWithPath: path))
+        let (frames, _) = try readAll(path)
+        #expect(frames.count == expected.count)
+        #expect(frames.map(\.bytes) == expected)
+        #expect(frames.map(\.number) == Array(1...expected.count))
+
+        // The same bytes through a pipe: reads return whatever the pipe holds, never a whole buffer at once.
+        var descriptors: [Int32] = [0, 0]
+        #expect(pipe(&descriptors) == 0)
+        let (readEnd, writeEnd) = (descriptors[0], descriptors[1])
+        let whole = file
+        let writer = Thread {
+            whole.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count, let base = raw.baseAddress {
+                    let written = write(writeEnd, base + offset, min(65_536, raw.count - offset))
+                    if written <= 0 { break }
+                    offset += written
+                }
+            }
+            close(writeEnd)
+        }
+        writer.start()
+        let reader = try CaptureFileReader(source: ByteSource(fd: readEnd, ownsDescriptor: true), path: "-",
+                                           firstFrameNumber: 1)
+        var piped: [[UInt8]] = []
+        while let frame = try reader.next() { piped.append(frame.bytes) }
+        #expect(piped == expected)
+    }
+
     @Test("an invalid fraction of a second is clamped and reported once")
     func invalidMicroseconds() throws {
         let (frames, reader) = try readAll(TestPaths.corpusFile("tcpdump/timestamp_invalid_micro.pcap"))
