@@ -879,13 +879,24 @@ struct JSONBuffer: JSONOutput {
         count &+= 9
     }
 
-    /// Digits in the decimal form of `value`: from the bit length (log10(2) ≈ 1233/4096), corrected by one
-    /// comparison.
+    /// Digits in the decimal form of `value`: one table entry by bit length, added and shifted, no branch (the
+    /// power of ten it compared with came from a jump table, one indirect jump per number).
     @inline(__always)
     private static func digitCount(_ value: UInt32) -> Int {
-        let estimate = ((32 &- value.leadingZeroBitCount) &* 1233) >> 12  // 0...9
-        return UInt64(value) >= powerOfTen(estimate) ? estimate &+ 1 : max(1, estimate)
+        let bucket = 31 &- (value | 1).leadingZeroBitCount  // 0...31: the table's bounds
+        return Int(truncatingIfNeeded: (UInt64(value) &+ digitCountTable[bucket]) >> 32)
     }
+
+    /// By bit length i (values 2^i ..< 2^(i+1), and 0 with 1): (d << 32) where 2^i has d digits, plus
+    /// 2^32 − 10^d when 10^d falls inside the range, so that values from 10^d on carry into d + 1.
+    private static let digitCountTable: [UInt64] = [
+        4_294_967_296, 4_294_967_296, 4_294_967_296, 8_589_934_582, 8_589_934_592, 8_589_934_592,
+        12_884_901_788, 12_884_901_888, 12_884_901_888, 17_179_868_184, 17_179_869_184, 17_179_869_184,
+        17_179_869_184, 21_474_826_480, 21_474_836_480, 21_474_836_480, 25_769_703_776, 25_769_803_776,
+        25_769_803_776, 30_063_771_072, 30_064_771_072, 30_064_771_072, 30_064_771_072, 34_349_738_368,
+        34_359_738_368, 34_359_738_368, 38_554_705_664, 38_654_705_664, 38_654_705_664, 41_949_672_960,
+        42_949_672_960, 42_949_672_960,
+    ]
 
     /// Writes the decimal digits of `value` so that the last one is just before `end`, two per division.
     /// `end` must have `digitCount(value)` writable bytes before it.

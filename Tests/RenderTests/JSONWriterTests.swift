@@ -39,7 +39,9 @@ import Wire
             values += [power - 1, power, power + 1]
         }
         values += [UInt64(UInt32.max) - 1, UInt64(UInt32.max), UInt64(UInt32.max) + 1, UInt64.max - 1, UInt64.max]
-        return values
+        // The digit count is looked up by bit length: both sides of every power of two.
+        for shift in 1..<64 { values += [(1 << shift) - 1, 1 << shift, (1 << shift) + 1] }
+        return Array(Set(values)).sorted()
     }()
 
     @Test(arguments: numbers)
