@@ -280,12 +280,15 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                     if prepare != nil { result.lineRanges.append(nil) }
                     continue
                 }
-                let tracked = analyzer.track(batch.frames[position], decoded: batch.decoded(at: position))
+                // One copy of the frame for both uses: each copy counts a reference on bytes the reading thread
+                // made, a cache line the cores pass back and forth.
+                let frame = batch.frames[position]
+                let tracked = analyzer.track(frame, decoded: batch.decoded(at: position))
                 result.tracked.append(tracked)
                 if !ended.summaries.isEmpty { result.ended.append((position, ended.take())) }
                 if let prepare {
                     let start = result.lines.byteCount
-                    let mark = prepare(batch.frames[position], tracked, &result.lines)
+                    let mark = prepare(frame, tracked, &result.lines)
                     result.lineRanges.append(PreparedRange(bytes: start..<result.lines.byteCount, mark: mark))
                 }
             }
