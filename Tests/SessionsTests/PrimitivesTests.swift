@@ -85,7 +85,7 @@ struct PrimitivesTests {
     func idleListsAgainstAModel() {
         // The lists link sessions without counting references (`SessionState.older`): a broken link loses
         // sessions or expires them out of order, so every list is compared with a plain array after each step.
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededGenerator(seed: 0x1d1e)  // the same operations every run
         var table = SessionTable()
         var model: [IdleListKind: [SessionState]] = [.open: [], .closed: [], .udp: []]
         var live: [SessionState] = []
