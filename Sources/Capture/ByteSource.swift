@@ -43,9 +43,9 @@ final class ByteSource {
                 start = 0
             }
             if needed > buffer.count {
-                // start is 0 here (it was slid down, or the buffer was read from its front).
+                // What is left starts at the front here (it was slid down, or read from the front).
                 let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: needed, alignment: 16)
-                if count > 0, let from = buffer.baseAddress, let to = grown.baseAddress { memcpy(to, from + start, count) }
+                if count > 0, let from = buffer.baseAddress, let to = grown.baseAddress { memcpy(to, from, count) }
                 buffer.deallocate()
                 buffer = grown
                 start = 0
