@@ -60,23 +60,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
         let spentResults = (0..<workerCount).map { _ in ReturnChute<PartitionResult>() }
         let workerCount = self.workerCount
         let reader = WorkerThread {
-            var batch = PartitionBatch()
-            func send() -> Bool {
-                defer { batch = PartitionBatch() }
-                spentBatches.empty()
-                for queue in inputs where !queue.push([batch]) { return false }
-                return true
-            }
-            let failures = CaptureInput.readFrames(in: files, problem: { message in
-                batch.problems.append((before: batch.frames.count, message: message))
-            }) { frame in
-                let (owner, decoded) = FlowRouting.worker(for: frame, of: workerCount)
-                batch.add(frame, owner: owner, decoded: decoded)
-                return batch.frames.count < PipelineBatch.size || send()
-            }
-            batch.failures = failures
-            _ = send()
-            for queue in inputs { queue.close() }
+            Self.readBatches(files, workers: workerCount, to: inputs, spent: spentBatches)
         }
         let workerOptions = options.dividingLimits(by: workerCount)
         let prepare = prepareOnWorker
@@ -185,6 +169,36 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
 
     private static func keepFreedMemory() {
         _ = mallopt(M_TRIM_THRESHOLD, retainedFreeBytes)
+    }
+
+    // MARK: The reader
+
+    /// The reading thread: numbers and routes every frame, and sends each batch to every worker. (A function of its
+    /// own, its batch a plain local: captured by the thread's closure, the batch was boxed and every access to it
+    /// checked for exclusivity at run time, three times a frame.)
+    private static func readBatches(_ files: [String], workers workerCount: Int, to inputs: [BatchQueue<PartitionBatch>],
+                                    spent spentBatches: ReturnChute<PartitionBatch>) {
+        var batch = PartitionBatch()
+        let failures = CaptureInput.readFrames(in: files, problem: { message in
+            batch.problems.append((before: batch.frames.count, message: message))
+        }) { frame in
+            let (owner, decoded) = FlowRouting.worker(for: frame, of: workerCount)
+            batch.add(frame, owner: owner, decoded: decoded)
+            return batch.frames.count < PipelineBatch.size || send(&batch, to: inputs, spent: spentBatches)
+        }
+        batch.failures = failures
+        _ = send(&batch, to: inputs, spent: spentBatches)
+        for queue in inputs { queue.close() }
+    }
+
+    /// Sends `batch` to every worker and starts an empty one; false once the merger has stopped. Batches the
+    /// merger is done with are freed here first, on the thread that allocated them.
+    private static func send(_ batch: inout PartitionBatch, to inputs: [BatchQueue<PartitionBatch>],
+                             spent spentBatches: ReturnChute<PartitionBatch>) -> Bool {
+        defer { batch = PartitionBatch() }
+        spentBatches.empty()
+        for queue in inputs where !queue.push([batch]) { return false }
+        return true
     }
 
     // MARK: The merger
