@@ -199,9 +199,20 @@ public enum SessionReport {
 extension String {
     /// A number with three decimals, without Foundation.
     public init(format3 value: Double) {
-        guard value.isFinite else { self = "?"; return }
-        let scaled = Int64((abs(value) * 1000).rounded())
+        guard let scaled = ThreeDecimals.thousandths(value) else { self = "?"; return }
         let fraction = String(scaled % 1000)
         self = (value < 0 ? "-" : "") + String(scaled / 1000) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+}
+
+/// A number of seconds (or milliseconds) shown with three decimals.
+public enum ThreeDecimals {
+    /// `|value|` in thousandths, rounded; nil when it is not finite or too large to count in 64 bits (converting
+    /// such a value would trap).
+    public static func thousandths(_ value: Double) -> UInt64? {
+        guard value.isFinite else { return nil }
+        let scaled = (abs(value) * 1000).rounded()
+        guard scaled < 0x1p63 else { return nil }
+        return UInt64(scaled)
     }
 }

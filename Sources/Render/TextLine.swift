@@ -112,6 +112,26 @@ public struct TextLine {
         }
     }
 
+    /// `String(format3:)` of `value` ("0.145", "-1.000"; "?" when it is not finite or too large to scale), written
+    /// in place.
+    public mutating func append(format3 value: Double) {
+        guard let thousandths = ThreeDecimals.thousandths(value) else {
+            append("?")
+            return
+        }
+        append(upTo: 32) { buffer in
+            var out = ASCIIWriter(buffer)
+            if value < 0 { out.put(UInt8(ascii: "-")) }
+            out.append(thousandths / 1000)
+            out.put(UInt8(ascii: "."))
+            let fraction = thousandths % 1000
+            out.put(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: fraction / 100))
+            out.put(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: fraction / 10 % 10))
+            out.put(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: fraction % 10))
+            return out.count
+        }
+    }
+
     /// What `body` appends, in the palette's colour `code` when colour is on (`Palette.paint`).
     public mutating func painted(_ code: StaticString, _ body: (inout TextLine) -> Void) {
         guard palette.enabled else {

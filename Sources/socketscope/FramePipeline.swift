@@ -36,6 +36,9 @@ final class FramePipeline {
     @exclusivity(unchecked) private var blocks: [Int: SessionBlock] = [:]
     /// The text line being built (reused: its buffer keeps its capacity).
     @exclusivity(unchecked) private var line: TextLine
+    /// A session's header and closing line, built in place like `line` (as Strings they cost more per session
+    /// than its frames' lines on a lab capture's short connections).
+    @exclusivity(unchecked) private var sessionLine: TextLine
     @exclusivity(unchecked) private var boardAnnounced = false
     static let maxBufferedLines = 5000
 
@@ -56,6 +59,7 @@ final class FramePipeline {
                                  detector: detector)
         palette = Palette.forOutput(isTerminal: sink.isTerminal, environment: ProcessInfoLite.environment)
         line = TextLine(palette: palette)
+        sessionLine = TextLine(palette: palette)
         analyzer.localMACs = localMACs
         analyzer.onSessionEnd = { [unowned self] summary, lesson in self.sessionEnded(summary, lesson) }
     }
@@ -233,7 +237,10 @@ final class FramePipeline {
         // A frame's lines go into its session's block in one dictionary access (each access hashes the key); a
         // session's first frame starts the block with the session's header.
         let held = Self.modify(&blocks[session, default: SessionBlock()]) { block in
-            if block.lineCount == 0 { block.add(line: sessionHeader(session, decoded, annotation, lesson)) }
+            if block.lineCount == 0 {
+                writeSessionHeader(session, decoded, annotation, lesson)
+                sessionLine.withBytes { _ = block.add(line: $0) }
+            }
             for step in inferred { block.add(line: Self.inferredLine(step, palette)) }
             line.withBytes { _ = block.add(line: $0) }
             if let explanation { block.add(line: Self.explanationLine(explanation, palette)) }
@@ -260,15 +267,37 @@ final class FramePipeline {
         palette.paint("                  " + TerminalText.escape(explanation), "2")
     }
 
-    private func sessionHeader(_ session: Int, _ decoded: DecodedFrame, _ annotation: FrameAnnotation,
-                               _ lesson: FrameLesson?) -> String {
-        var title = "── Session \(session): " + (annotation.proto?.name.uppercased() ?? "")
-        title += " " + TerminalText.escape(FrameSummary.endpoints(decoded))
-        if let step = lesson?.step, step.role != .network || step.id == .dnsLookup {
-            let side = step.boardKnown ? (roleIsBoard(step) ? ", the board is the " + step.role.rawValue : "") : ""
-            title += " (lesson: " + step.role.rawValue + side + ")"
+    /// A session's header, into `sessionLine`: an empty line, then "── Session 3: TCP 10.42.0.109:30791 →
+    /// 10.42.0.1:80 (lesson: client, the board is the client) ──" in bold.
+    private func writeSessionHeader(_ session: Int, _ decoded: DecodedFrame, _ annotation: FrameAnnotation,
+                                    _ lesson: FrameLesson?) {
+        sessionLine.reset()
+        sessionLine.append("\n")
+        sessionLine.painted("1") { title in
+            title.append("── Session ")
+            title.append(session)
+            title.append(": ")
+            switch annotation.proto {
+            case .tcp?: title.append("TCP")
+            case .udp?: title.append("UDP")
+            case nil: break
+            }
+            title.append(" ")
+            // IPv4 with ports, the usual session, straight into the line (only digits: nothing to escape).
+            if !title.append(upTo: FrameSummary.endpointsCapacity, { FrameSummary.writeIPv4Endpoints(decoded, into: $0) }) {
+                title.appendEscaped(FrameSummary.endpoints(decoded))
+            }
+            if let step = lesson?.step, step.role != .network || step.id == .dnsLookup {
+                title.append(" (lesson: ")
+                title.append(text: step.role.rawValue)
+                if step.boardKnown, roleIsBoard(step) {
+                    title.append(", the board is the ")
+                    title.append(text: step.role.rawValue)
+                }
+                title.append(")")
+            }
+            title.append(" ──")
         }
-        return "\n" + palette.paint(title + " ──", "1")
     }
 
     private func roleIsBoard(_ step: Step) -> Bool { step.role == .client || step.role == .server }
@@ -280,10 +309,22 @@ final class FramePipeline {
 
     private func writeEnded(_ summary: SessionSummary, _ lesson: SessionLesson?) {
         var block = grouped ? (blocks.removeValue(forKey: summary.id) ?? SessionBlock()) : SessionBlock()
-        let duration = String(format3: summary.duration)
-        var close = "   session \(summary.id): \(summary.state.rawValue) (\(SessionReport.stateMeaning(summary.state))), "
-        close += "\(summary.frameCount) frames in \(duration) s"
-        block.add(line: palette.paint(close, "2"))
+        // "   session 3: SF (normal open and close), 12 frames in 0.145 s", dimmed.
+        sessionLine.reset()
+        sessionLine.painted("2") { close in
+            close.append("   session ")
+            close.append(summary.id)
+            close.append(": ")
+            close.append(text: summary.state.rawValue)
+            close.append(" (")
+            close.append(text: SessionReport.stateMeaning(summary.state))
+            close.append("), ")
+            close.append(summary.frameCount)
+            close.append(" frames in ")
+            close.append(format3: summary.duration)
+            close.append(" s")
+        }
+        sessionLine.withBytes { _ = block.add(line: $0) }
         for finding in lesson?.findings ?? [] {
             for text in LessonText.lines(finding) { block.add(line: palette.paint("   " + text, "33")) }
         }

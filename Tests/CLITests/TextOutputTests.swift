@@ -42,6 +42,37 @@ import Testing
         #expect(Self.text { $0.appendEscaped("a\u{1b}[2Jb\\") } == TerminalText.escape("a\u{1b}[2Jb\\"))
         #expect(Self.text { $0.appendEscaped("a\u{1b}[2Jb\\") } != "a\u{1b}[2Jb\\")
     }
+
+    @Test("three decimals, rounded, with a sign for negatives (a session's duration)", arguments: [
+        (0.0, "0.000"), (1.0, "1.000"), (0.145479, "0.145"), (12.3456, "12.346"), (-0.5, "-0.500"),
+        (0.0004, "0.000"), (0.0006, "0.001"), (999.9996, "1000.000"), (86_400.25, "86400.250"),
+    ])
+    func threeDecimals(value: Double, text: String) {
+        #expect(Self.text { $0.append(format3: value) } == text)
+        #expect(String(format3: value) == text)
+    }
+
+    @Test("a value that is not finite, or too large to count in thousandths, is a question mark (never a trap)",
+          arguments: [Double.nan, .infinity, -.infinity, 1e300, -1e300, 0x1p63 / 1000 * 2])
+    func threeDecimalsUnrepresentable(value: Double) {
+        #expect(Self.text { $0.append(format3: value) } == "?")
+        #expect(String(format3: value) == "?")
+    }
+
+    @Test("three decimals in place match String(format3:) from a microsecond to a year")
+    func threeDecimalsMatchString() {
+        var checked = 0
+        for exponent in -6...8 {
+            var scale = 1.0
+            for _ in 0..<abs(exponent) { scale = exponent < 0 ? scale / 10 : scale * 10 }
+            for step in -17...17 {
+                let value = scale * (1 + Double(step) / 7)
+                #expect(Self.text { $0.append(format3: value) } == String(format3: value), "value \(value)")
+                checked += 1
+            }
+        }
+        #expect(checked == 15 * 35)
+    }
 }
 
 /// A session with more lines than `read` holds back prints in parts, each part under its own header.
@@ -76,6 +107,24 @@ import Testing
             #expect(marker - header == FramePipeline.maxBufferedLines)
             #expect(lines[header + 1].contains("(no packet)"))
             #expect(lines.last(where: { !$0.isEmpty })?.hasPrefix("   session 1: ") == true)
+        }
+    }
+
+    @Test("each session's block opens with a blank line and its header and closes with its state, frames and duration")
+    func sessionHeaderAndClosingLine() throws {
+        for threads in ["1", "2"] {
+            let result = try CLI.socketscope("read", CLI.capture("http-get-by-name.pcap"), "--threads", threads)
+            #expect(result.status == 0)
+            let lines = result.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let dns = try #require(lines.firstIndex(of: "── Session 1: UDP 192.168.4.2:32099 → 192.168.4.1:53 (lesson: network) ──"))
+            #expect(dns > 0 && lines[dns - 1].isEmpty)
+            #expect(lines.contains("   session 1: SF (normal open and close), 2 frames in 0.000 s"))
+            let http = "── Session 2: TCP 192.168.4.2:7140 → 192.168.4.1:80 (lesson: client, the board is the client) ──"
+            let start = try #require(lines.firstIndex(of: http))
+            #expect(lines[start - 1].isEmpty)
+            let close = try #require(lines.firstIndex(of: "   session 2: SF (normal open and close), 15 frames in 0.003 s"))
+            // The fifteen frames (and the steps inferred between them) sit between the two.
+            #expect(close > start + 15)
         }
     }
 }
