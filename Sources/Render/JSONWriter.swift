@@ -505,27 +505,15 @@ extension JSONWriter {
         }
     }
 
-    /// True when every byte is printable ASCII other than `"` and `\\` (copied as is). Eight bytes per step:
-    /// each test below is exact as a yes/no answer (a borrow only spreads upward from a byte that matched), and
-    /// any hit sends the string to the byte-by-byte path.
+    /// True when every byte is printable ASCII other than `"` and `\\` (copied as is). Eight bytes per step
+    /// (`needsALook`); any hit sends the string to the escaping path.
     static func isPlain(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = utf8.baseAddress else { return true }
         let count = utf8.count
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
         var index = 0
         // Safe: each load reads 8 bytes at `index` with count - index >= 8.
         while count - index >= 8 {
-            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-            var hits = word & highs                               // >= 0x80
-            hits |= (word &- ones &* 0x20) & ~word & highs       // < 0x20
-            let quote = word ^ (ones &* 0x22)
-            hits |= (quote &- ones) & ~quote & highs             // "
-            let backslash = word ^ (ones &* 0x5c)
-            hits |= (backslash &- ones) & ~backslash & highs     // \\
-            let delete = word ^ (ones &* 0x7f)
-            hits |= (delete &- ones) & ~delete & highs           // DEL
-            if hits != 0 { return false }
+            if needsALook(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) { return false }
             index += 8
         }
         while index < count {
@@ -534,6 +522,23 @@ extension JSONWriter {
             index += 1
         }
         return true
+    }
+
+    /// True when one of the eight bytes in `word` is not printable ASCII or is `"`, `\\` or DEL. Each test is exact as
+    /// a yes/no answer (a borrow only spreads upward from a byte that matched).
+    @inline(__always)
+    static func needsALook(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var hits = word & highs                               // >= 0x80
+        hits |= (word &- ones &* 0x20) & ~word & highs       // < 0x20
+        let quote = word ^ (ones &* 0x22)
+        hits |= (quote &- ones) & ~quote & highs             // "
+        let backslash = word ^ (ones &* 0x5c)
+        hits |= (backslash &- ones) & ~backslash & highs     // \\
+        let delete = word ^ (ones &* 0x7f)
+        hits |= (delete &- ones) & ~delete & highs           // DEL
+        return hits != 0
     }
 
     /// Appends a JSON string literal for arbitrary bytes: valid UTF-8 passes through (escaped), and each invalid
@@ -576,6 +581,15 @@ extension JSONWriter {
         var index = 0
         var runStart = 0
         while index < count {
+            // Eight plain bytes at a time (a board's description, a diagnosis: long, mostly plain, with a quote or
+            // an arrow somewhere); a word with anything else goes through the byte test below, one byte at a time.
+            if let base = utf8.baseAddress {
+                // Safe: each load reads 8 bytes at `index` with count - index >= 8.
+                while count - index >= 8, !needsALook(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
+                    index += 8
+                }
+                guard index < count else { break }
+            }
             let byte = utf8[index]
             var length = 0  // bytes of the scalar to escape here, 0 for none
             var scalar: UInt32 = 0

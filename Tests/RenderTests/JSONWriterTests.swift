@@ -154,6 +154,20 @@ import Wire
         #expect(Self.text { $0.beginArray(); $0.bytesAsString(Array(value.utf8)); $0.endArray() } == "[\(expected)]")
     }
 
+    /// The escaping path skips plain text eight bytes at a time: an escaped or multi-byte character at every
+    /// offset of a long plain string, alone and next to another, must come out as the reference writes it.
+    @Test(arguments: ["\"", "\\", "\n", "\u{1}", "\u{7f}", "\u{85}", "\u{2028}", "é", "→", "🦊"])
+    func specialCharactersAtEveryOffset(_ special: String) {
+        let plain = "The board's SYN looks like lwIP's: TTL 255, only an MSS option"
+        for offset in 0...plain.utf8.count {
+            for pair in [special, special + special, special + "x" + special] {
+                let value = String(plain.prefix(offset)) + pair + String(plain.dropFirst(offset))
+                #expect(Self.text { $0.beginArray(); $0.string(value); $0.endArray() } == "[\(Self.reference(value))]",
+                        "at offset \(offset)")
+            }
+        }
+    }
+
     @Test func invalidUTF8BecomesReplacementCharacters() {
         let bytes: [UInt8] = [0x61, 0xff, 0x22, 0xc3, 0x28, 0xe2, 0x82]
         #expect(Self.text { $0.beginArray(); $0.bytesAsString(bytes); $0.endArray() }
