@@ -93,13 +93,18 @@ public enum FrameText {
         return true
     }
 
+    /// `FrameSummary.endpoints`, escaped: IPv4 with ports, the usual frame, straight into the line (only digits:
+    /// nothing to escape), anything else through the String.
+    public static func appendEndpoints(_ decoded: DecodedFrame, to line: inout TextLine) {
+        if !line.append(upTo: FrameSummary.endpointsCapacity, { FrameSummary.writeIPv4Endpoints(decoded, into: $0) }) {
+            line.appendEscaped(FrameSummary.endpoints(decoded))
+        }
+    }
+
     /// "board → peer" arrows when the board is known, else the addresses.
     static func appendDirection(_ decoded: DecodedFrame, _ lesson: FrameLesson?, to line: inout TextLine) {
         guard let step = lesson?.step, step.boardKnown, decoded.sourceIP != nil || decoded.arp != nil else {
-            // IPv4 with ports, the usual frame, straight into the line (only digits: nothing to escape).
-            if !line.append(upTo: FrameSummary.endpointsCapacity, { FrameSummary.writeIPv4Endpoints(decoded, into: $0) }) {
-                line.appendEscaped(FrameSummary.endpoints(decoded))
-            }
+            appendEndpoints(decoded, to: &line)
             return
         }
         line.append(step.fromBoard ? "board → " : "board ← ")

@@ -283,10 +283,7 @@ final class FramePipeline {
             case nil: break
             }
             title.append(" ")
-            // IPv4 with ports, the usual session, straight into the line (only digits: nothing to escape).
-            if !title.append(upTo: FrameSummary.endpointsCapacity, { FrameSummary.writeIPv4Endpoints(decoded, into: $0) }) {
-                title.appendEscaped(FrameSummary.endpoints(decoded))
-            }
+            FrameText.appendEndpoints(decoded, to: &title)
             if let step = lesson?.step, step.role != .network || step.id == .dnsLookup {
                 title.append(" (lesson: ")
                 title.append(text: step.role.rawValue)
