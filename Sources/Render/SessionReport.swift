@@ -197,22 +197,10 @@ public enum SessionReport {
 }
 
 extension String {
-    /// A number with three decimals, without Foundation.
+    /// A number with three decimals, without Foundation (`TextLine.append(format3:)`, the one formatter).
     public init(format3 value: Double) {
-        guard let scaled = ThreeDecimals.thousandths(value) else { self = "?"; return }
-        let fraction = String(scaled % 1000)
-        self = (value < 0 ? "-" : "") + String(scaled / 1000) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction
-    }
-}
-
-/// A number of seconds (or milliseconds) shown with three decimals.
-public enum ThreeDecimals {
-    /// `|value|` in thousandths, rounded; nil when it is not finite or too large to count in 64 bits (converting
-    /// such a value would trap).
-    public static func thousandths(_ value: Double) -> UInt64? {
-        guard value.isFinite else { return nil }
-        let scaled = (abs(value) * 1000).rounded()
-        guard scaled < 0x1p63 else { return nil }
-        return UInt64(scaled)
+        var line = TextLine(palette: Palette(enabled: false))
+        line.append(format3: value)
+        self = String(decoding: line.bytes, as: UTF8.self)
     }
 }

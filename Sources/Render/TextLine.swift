@@ -112,13 +112,15 @@ public struct TextLine {
         }
     }
 
-    /// `String(format3:)` of `value` ("0.145", "-1.000"; "?" when it is not finite or too large to scale), written
-    /// in place.
+    /// `value` with three decimals, rounded ("0.145", "-1.000"), written in place; "?" when it is not finite or
+    /// too large to count in thousandths (converting such a value would trap).
     public mutating func append(format3 value: Double) {
-        guard let thousandths = ThreeDecimals.thousandths(value) else {
+        let scaled = value.isFinite ? (abs(value) * 1000).rounded() : .infinity
+        guard scaled < 0x1p63 else {
             append("?")
             return
         }
+        let thousandths = UInt64(scaled)
         append(upTo: 32) { buffer in
             var out = ASCIIWriter(buffer)
             if value < 0 { out.put(UInt8(ascii: "-")) }
