@@ -47,9 +47,9 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
 
     /// Reads `files` and hands every frame, analysed, to `body` in capture order (false stops); ended sessions go
     /// to `onSessionEnd` in between, as with `FrameAnalyzer`. The files' problems are printed in order, after
-    /// `report` (which flushes the caller's output). The annotation, with its final session numbers, is lent
-    /// `inout` only so that it is not copied (a copy per frame cost the merger ~400 instructions); `body` reads
-    /// it, and the analysed frame's own `annotation` is empty by then.
+    /// `report` (which flushes the caller's output). The annotation, with its final session numbers, is the
+    /// analysed frame's own, lent `inout` only so that it is not copied (a copy per frame cost the merger ~400
+    /// instructions); `body` reads it.
     func run(files: [String], report: () -> Void,
              _ body: (Frame, TrackedFrame, inout FrameAnnotation, FrameLesson?, PreparedLine?) throws -> Bool) throws {
         Self.keepFreedMemory()
@@ -116,11 +116,11 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                     }
                 }
                 let frame = batch.frames[position]
-                // The annotation moves out of the analysed frame (which is not read again) and is renumbered here.
-                var annotation = tracked.takeAnnotation()
-                let lesson = merge(frame, tracked, &annotation)
+                // The annotation is renumbered where it lies, in the analysed frame (moving it out and back copied
+                // its few hundred bytes twice per frame).
+                let lesson = merge(frame, tracked, &tracked.annotation)
                 let more = try results[owner].withPreparedLine(at: position) { line in
-                    try body(frame, tracked, &annotation, lesson, line)
+                    try body(frame, tracked, &tracked.annotation, lesson, line)
                 }
                 if !more { break merge }
             }

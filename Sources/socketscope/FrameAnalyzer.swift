@@ -6,8 +6,9 @@ import Wire
 /// One frame after decoding and the session layer: as decoded, as the session layer saw it (a fragment that
 /// completed a datagram stands for the whole datagram), and what the session layer said about it.
 ///
-/// Filled on a worker; afterwards only the merger touches it, which takes the annotation out to give it its final
-/// session numbers. Never used by two threads at once, so its one mutable property is not checked at run time.
+/// Filled on a worker; afterwards only the merger touches it, which renumbers the annotation in place to give it
+/// its final session numbers. Never used by two threads at once, so its one mutable property is not checked at run
+/// time.
 final class TrackedFrame: @unchecked Sendable {
     let decoded: DecodedFrame
     /// How the session layer saw the frame, when that differs from `decoded` (IPv4 fragments).
@@ -25,14 +26,6 @@ final class TrackedFrame: @unchecked Sendable {
     }
 
     func seenBytes(of frame: Frame) -> [UInt8] { datagram ?? frame.bytes }
-
-    /// Moves the annotation out, leaving an empty one: the caller owns it from here. Reading a class's `var`
-    /// copies it (a few hundred bytes and a retain per reference it holds); a move copies nothing.
-    func takeAnnotation() -> FrameAnnotation {
-        var taken = FrameAnnotation()
-        swap(&taken, &annotation)
-        return taken
-    }
 }
 
 /// What the commands need of an analysis, whether it runs on one thread (`FrameAnalyzer`) or on workers split by
