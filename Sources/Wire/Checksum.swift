@@ -119,13 +119,27 @@ public struct InternetChecksum: Sendable {
     }
 }
 
-/// The verdict for a checksum over bytes that were all captured.
+/// The verdict for a checksum over bytes that were all captured. `leftForTheCard`: the stored value is the
+/// placeholder a sender that offloads this checksum to its network card puts in the field.
 @inline(__always)
-func checksumVerdict(verifies: Bool, stored: UInt16, outgoing: Bool) -> ChecksumStatus {
+func checksumVerdict(verifies: Bool, stored: UInt16, outgoing: Bool, leftForTheCard: Bool = false) -> ChecksumStatus {
     if verifies { return .good }
     // A sending host that offloads checksums to its NIC hands the capture a zero or partial (pseudo-header
-    // only) value; on its own outgoing frames that is not corruption.
-    return outgoing ? .offloaded : .bad
+    // only) value; on its own outgoing frames, or when the value is exactly that placeholder, it is not corruption.
+    return outgoing || leftForTheCard ? .offloaded : .bad
+}
+
+/// Whether a wrong TCP/UDP checksum is the placeholder a sender leaves for its network card to finish: the folded
+/// sum of the pseudo-header alone (RFC 793 §3.1, RFC 768), with the segment length (Linux, `CHECKSUM_PARTIAL`) or
+/// without it (segmentation offload, e.g. Windows LSO). The capture was then taken on the sender, before the card
+/// wrote the real value. A corrupted checksum matches one of the two by chance once in 32,768.
+/// `addresses`: the sum of the source and destination addresses.
+func isOffloadPlaceholder(_ stored: UInt16, addresses: InternetChecksum, proto: UInt8, length: Int) -> Bool {
+    var partial = addresses
+    partial.add(word: UInt16(proto))
+    if stored == partial.folded { return true }
+    partial.add(word32: UInt32(truncatingIfNeeded: length))
+    return stored == partial.folded
 }
 
 /// The IEEE 802.3 CRC-32 used by the Ethernet frame check sequence (reflected, polynomial 0xEDB88320).

@@ -313,7 +313,11 @@ public enum FrameDecoder {
         sum.add(word: UInt16(proto.rawValue))
         reader.addChecksum(of: start..<(start + length), to: &sum)
         if stored == 0 && proto == .udp { return context.outgoing ? .offloaded : .bad }
-        return checksumVerdict(verifies: sum.verifies, stored: stored, outgoing: context.outgoing)
+        let verifies = sum.verifies
+        let placeholder = !verifies
+            && isOffloadPlaceholder(stored, addresses: pseudo, proto: proto.rawValue, length: length)
+        return checksumVerdict(verifies: verifies, stored: stored, outgoing: context.outgoing,
+                               leftForTheCard: placeholder)
     }
 
     // MARK: Application layer

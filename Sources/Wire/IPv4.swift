@@ -154,13 +154,15 @@ public struct IPv4Header: Sendable, Hashable {
         let headerPresent = headerLength <= reader.bytes.count - start
         let stored = reader.peekU16(at: reader.offset) ?? 0
         let status: ChecksumStatus = headerPresent
-            ? checksumVerdict(verifies: sum.verifies, stored: stored, outgoing: outgoing) : .unchecked
+            // A zero header checksum is what a sender offloading it to its card leaves (Windows, macOS).
+            ? checksumVerdict(verifies: sum.verifies, stored: stored, outgoing: outgoing, leftForTheCard: stored == 0)
+            : .unchecked
         checksumStatus = status
         checksum = try reader.u16(.ipv4, "ip.checksum", display: hex16, meaning: { value in
             switch status {
             case .good: return "header checksum \(hex16(value)) is correct"
             case .bad: return "header checksum \(hex16(value)) is wrong (should be \(hex16(sum.expected(replacing: value)))): the header was corrupted"
-            case .offloaded: return "header checksum not yet filled in: this machine's network card computes it when sending (offload)"
+            case .offloaded: return "header checksum not yet filled in: the sender's network card computes it (checksum offload; the capture was taken on the sender), not an error"
             case .unchecked: return "header checksum \(hex16(value)), not checked: the header was not captured whole"
             }
         })

@@ -306,7 +306,7 @@ func checksumMeaning(_ value: UInt16, _ status: ChecksumStatus?) -> String {
     switch status {
     case .good?: return "checksum \(hex16(value)) over the pseudo-header, header and data is correct"
     case .bad?: return "checksum \(hex16(value)) is wrong: the segment was corrupted on the way (the receiver drops it)"
-    case .offloaded?: return "checksum not filled in yet: this machine's network card computes it when sending (offload), not an error"
+    case .offloaded?: return "checksum not filled in yet: the sender's network card computes it (checksum offload; the capture was taken on the sender), not an error"
     case .unchecked?, nil: return "checksum \(hex16(value)), not checked (not every byte it covers was captured)"
     }
 }

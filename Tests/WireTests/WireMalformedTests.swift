@@ -341,6 +341,71 @@ struct WireOffloadTests {
         #expect(FrameDecoder.decode(bytes, linkType: 1, outgoing: true).transportChecksum == .offloaded)
     }
 
+    /// The folded one's-complement sum of big-endian 16-bit words, written out here rather than taken from
+    /// `InternetChecksum`, so the placeholder the tests build does not come from the code under test.
+    static func foldedSum(_ words: [UInt32]) -> UInt16 {
+        var value = words.reduce(UInt32(0), +)
+        while value > 0xffff { value = (value & 0xffff) + (value >> 16) }
+        return UInt16(value)
+    }
+
+    static func words(_ bytes: ArraySlice<UInt8>) -> [UInt32] {
+        stride(from: bytes.startIndex, to: bytes.endIndex, by: 2).map { index in
+            UInt32(bytes[index]) << 8 | UInt32(index + 1 < bytes.endIndex ? bytes[index + 1] : 0)
+        }
+    }
+
+    /// A sender offloading the checksum leaves the pseudo-header's folded sum in the field, with the length
+    /// (Linux) or without it (segmentation offload); anything else that does not verify stays `bad`.
+    @Test func pseudoHeaderPlaceholderIsOffloaded() {
+        var bytes = Sample.udp(payload: [1, 2, 3], destinationPort: 9999)
+        let udpLength: UInt32 = 8 + 3
+        let addresses = Self.words(bytes[26..<34])
+        let withLength = Self.foldedSum(addresses + [17, udpLength])
+        let withoutLength = Self.foldedSum(addresses + [17])
+        for (stored, expected) in [(withLength, ChecksumStatus.offloaded), (withoutLength, .offloaded),
+                                   (withLength &+ 1, .bad), (withoutLength &- 1, .bad), (~withLength, .bad)] {
+            bytes[40] = UInt8(stored >> 8); bytes[41] = UInt8(stored & 0xff)
+            let frame = FrameDecoder.decode(bytes, linkType: 1)
+            #expect(frame.transportChecksum == expected, "stored \(String(stored, radix: 16))")
+            #expect(frame.ipChecksum == .good)
+        }
+    }
+
+    /// A zero IPv4 header checksum is the placeholder of a sender offloading it; another wrong value is corruption.
+    @Test func zeroIPv4HeaderChecksumIsOffloaded() {
+        var bytes = Sample.udp(payload: [1, 2, 3], destinationPort: 9999)
+        bytes[24] = 0; bytes[25] = 0
+        #expect(FrameDecoder.decode(bytes, linkType: 1).ipChecksum == .offloaded)
+        bytes[25] = 1
+        #expect(FrameDecoder.decode(bytes, linkType: 1).ipChecksum == .bad)
+    }
+
+    /// A real capture taken on a sender with segmentation offload (tcpdump's test: "length 2016 [was 0, presumed
+    /// TSO], bad cksum 0", "cksum 0xdf55 (incorrect -> 0x9cf2)"): both placeholders, not corruption; one bit
+    /// more in the TCP checksum is corruption again.
+    @Test func segmentationOffloadCapture() throws {
+        let packets = try #require(TestPcap.read(corpus: "tcpdump/ipv4_tcp_http_xml_tso.pcap"))
+        var bytes = try #require(packets.first).bytes
+        let frame = FrameDecoder.decode(bytes, linkType: 1, recordFields: true)
+        #expect(frame.ipChecksum == .offloaded && frame.transportChecksum == .offloaded)
+        #expect(frame.fields.flatMap { $0.innermostByteFields }.contains {
+            $0.name == "tcp.checksum" && $0.meaning.contains("checksum offload")
+        })
+        let tcpChecksum = 14 + 20 + 16
+        #expect(bytes[tcpChecksum] == 0xdf && bytes[tcpChecksum + 1] == 0x55)
+        bytes[tcpChecksum + 1] = 0x56
+        #expect(FrameDecoder.decode(bytes, linkType: 1).transportChecksum == .bad)
+    }
+
+    /// Linux loopback never computes checksums (IPv6 here, from gopacket's test capture): the placeholder with
+    /// the length, on every TCP segment.
+    @Test func linuxLoopbackIPv6Capture() throws {
+        let packets = try #require(TestPcap.read(corpus: "gopacket/test_loopback.pcap"))
+        let verdicts = packets.map { FrameDecoder.decode($0.bytes, linkType: $0.linkType).transportChecksum }
+        #expect(!verdicts.isEmpty && verdicts.allSatisfy { $0 == .offloaded }, "\(verdicts)")
+    }
+
     @Test func udpZeroChecksumOverIPv4IsUnchecked() {
         var bytes = Sample.udp(payload: [1, 2, 3], destinationPort: 9999)
         bytes[40] = 0; bytes[41] = 0
