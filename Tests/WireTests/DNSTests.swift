@@ -184,6 +184,23 @@ private func decodeDNS(_ bytes: [UInt8], prefix: Int = 0) -> (DNSMessage?, DNSMe
         #expect(flat.contains { $0.name == "dns.qry.type" && $0.meaning.hasPrefix("ANY") })
     }
 
+    /// TXT strings may be empty (RFC 1035 §3.3: a length byte of 0). Found by the `frame` fuzz target: the empty
+    /// string was recorded as a field of zero bytes, which no byte belongs to.
+    @Test func emptyTXTStrings() throws {
+        var bytes: [UInt8] = [0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0]
+        bytes += [7] + Array("example".utf8) + [3] + Array("com".utf8) + [0, 0, 16, 0, 1]  // name at 12
+        // TXT "" "ok" "": three strings, the first and last empty
+        bytes += [0xc0, 12, 0, 16, 0, 1, 0, 0, 0, 60, 0, 5, 0, 2] + Array("ok".utf8) + [0]
+        let (message, _, error, fields, end) = decodeDNS(bytes)
+        #expect(error == nil)
+        #expect(try #require(message).answers.map(\.data) == [" ok "])
+        #expect(end == bytes.count)
+        #expect(AppLayerFixture.tilingProblem(fields, covering: 0..<end) == nil)
+        let flat = AppLayerFixture.flatten(fields)
+        #expect(flat.filter { $0.name == "dns.txt.length" }.count == 3)
+        #expect(flat.filter { $0.name == "dns.txt" }.map(\.value) == ["ok"])
+    }
+
     @Test(arguments: fixtures)
     func everyTruncationThrowsTruncatedWithoutTrapping(_ path: String) throws {
         let bytes = try AppLayerFixture.load(path).bytes
