@@ -229,7 +229,8 @@ public struct FrameReader {
                                meaning: (ArraySlice<UInt8>) -> String) throws(WireError) -> ArraySlice<UInt8> {
         try require(count, layer)
         let value = bytes[offset..<(offset + count)]
-        if let recorder {
+        // Zero bytes are no field: every recorded field covers at least one byte (what `explain` tiles with).
+        if let recorder, count > 0 {
             recorder.add(Field(layer: layer, name: name, offset: offset, length: count, value: display(value),
                                meaning: meaning(value)))
         }

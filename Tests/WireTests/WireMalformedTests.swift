@@ -81,6 +81,17 @@ struct WireMalformedTests {
         return frame
     }
 
+    /// The reader records no field for zero bytes, whichever decoder asks (a peer-chosen length of 0 reaches it:
+    /// DNS TXT strings, DHCP option values, EDNS option data).
+    @Test func zeroBytesRecordNoField() throws {
+        let recorder = FieldRecorder()
+        var reader = FrameReader(bytes: [1, 2, 3], recorder: recorder)
+        let none = try reader.bytes(.payload, "data", count: 0) { _ in "nothing" }
+        let some = try reader.bytes(.payload, "data", count: 2) { _ in "two bytes" }
+        #expect(none.isEmpty && Array(some) == [1, 2] && reader.offset == 2)
+        #expect(recorder.fields.map(\.length) == [2])
+    }
+
     @Test func ipHeaderLengthBelowFive() {
         let frame = decode(Sample.with(Sample.syn, [14: 0x44]))
         #expect(frame.stoppedAt == .invalid(layer: .ipv4, offset: 14, field: "ip.hdr_len", reason: "is 16 bytes, less than the 20-byte minimum"))
