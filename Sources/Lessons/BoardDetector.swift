@@ -14,6 +14,9 @@ public struct BoardDetector: Sendable {
     /// Whether the board is known: checked for every frame, without copying the identity (and its evidence list)
     /// out of the detector as `board != nil` does.
     public var isDecided: Bool { board != nil }
+    /// Whether the board's IP address and MAC are both known. Then which frames are the board's is settled: later
+    /// frames can only add evidence to the reason, never change the identity.
+    public var knowsBoardAddresses: Bool { board?.ip != nil && board?.mac != nil }
     /// Evidence kinds already recorded (bits: 1 MAC, 2 hostname, 4 fingerprint).
     private var kindsSeen: UInt8 = 0
 

@@ -13,6 +13,14 @@ public struct SessionLesson: Sendable {
     public var findings: [Finding]
 }
 
+extension SessionLesson {
+    /// Replaces every session number in it (its own and its findings'), as `SessionSummary.renumberSessions` does.
+    public mutating func renumberSessions(_ number: (Int) -> Int) {
+        session = number(session)
+        for index in findings.indices { findings[index].session = findings[index].session.map(number) }
+    }
+}
+
 /// Turns decoded frames (with the session layer's annotations) into tutorial steps, and ended sessions into
 /// findings.
 ///
@@ -42,26 +50,49 @@ public final class LessonTracker {
     private var ladderLabels: (board: String, peer: String)?
     private var ladderStart: Int64?
 
+    /// Whether this tracker follows only its share of the flows (a worker of a flow-partitioned `sessions`), while
+    /// another tracker sees every frame for what is capture-wide (`observe`: the board's evidence, unanswered ARP,
+    /// unused DNS answers). Such a share neither feeds its detector nor infers the packet-less steps (which read
+    /// capture-wide state): its frames' steps are not printed, only its sessions' lessons.
+    public let isFlowShare: Bool
+
     /// `detector`: a detector already fed with the whole file (a first pass), so the board is known from the start.
-    public init(options: LessonOptions = LessonOptions(), detector: BoardDetector? = nil) {
+    /// `flowShare`: see `isFlowShare`; its detector must already know the board's address and MAC
+    /// (`BoardDetector.knowsBoardAddresses`), so that which frames are the board's cannot change.
+    public init(options: LessonOptions = LessonOptions(), detector: BoardDetector? = nil, flowShare: Bool = false) {
         self.options = options
         self.detector = detector ?? BoardDetector(override: options.board)
         self.network = NetworkLesson(options: options)
+        isFlowShare = flowShare
         if case .session(let n)? = options.ladder { ladderSession = n }
     }
 
     // MARK: - Frames
 
+    /// The capture-wide part of `process`, for every frame in order: the board detector and the network lesson.
+    /// Returns whether the frame is the board's, either way.
+    @discardableResult
+    public func observe(_ frame: DecodedFrame, number: Int, timeNanoseconds: Int64,
+                        bytes: [UInt8]? = nil) -> (fromBoard: Bool, toBoard: Bool) {
+        detector.feed(frame, number: number, bytes: bytes)
+        let fromBoard = detector.sentByBoard(frame)
+        let toBoard = detector.addressedToBoard(frame)
+        network.observe(frame, number: number, time: timeNanoseconds, fromBoard: fromBoard, toBoard: toBoard,
+                        boardKnown: detector.isDecided)
+        return (fromBoard, toBoard)
+    }
+
     /// Gives one frame its step (and any inferred, packet-less steps just before it). `bytes`, the captured frame,
     /// is only needed to read DHCP when the decoder did not.
     public func process(_ frame: DecodedFrame, annotation: FrameAnnotation, number: Int, timeNanoseconds: Int64,
                         bytes: [UInt8]? = nil) -> FrameLesson {
-        detector.feed(frame, number: number, bytes: bytes)
+        let fromBoard: Bool, toBoard: Bool
+        if isFlowShare {
+            (fromBoard, toBoard) = (detector.sentByBoard(frame), detector.addressedToBoard(frame))
+        } else {
+            (fromBoard, toBoard) = observe(frame, number: number, timeNanoseconds: timeNanoseconds, bytes: bytes)
+        }
         let boardKnown = detector.isDecided
-        let fromBoard = detector.sentByBoard(frame)
-        let toBoard = detector.addressedToBoard(frame)
-        network.observe(frame, number: number, time: timeNanoseconds, fromBoard: fromBoard, toBoard: toBoard,
-                        boardKnown: boardKnown)
 
         if let arp = frame.arp {
             return FrameLesson(step: network.arpStep(arp, fromBoard: fromBoard, toBoard: toBoard,
@@ -122,7 +153,7 @@ public final class LessonTracker {
                                time: time)
             tcp[session] = lesson
             recentTCP[session] = lesson
-            if lesson.side != .neither, header.flags.contains(.syn), !header.flags.contains(.ack) {
+            if lesson.side != .neither, header.flags.contains(.syn), !header.flags.contains(.ack), !isFlowShare {
                 inferred = inferredTCPSteps(lesson, frame: frame, header: header, boardKnown: boardKnown)
             }
         }
@@ -195,7 +226,7 @@ public final class LessonTracker {
         } else {
             lesson = UDPLesson(id: session, side: side(direction: direction, fromBoard: fromBoard, toBoard: toBoard))
             udp[session] = lesson
-            if lesson.side != .neither, ports.0 != 53, ports.1 != 53, !UDPLesson.isChatter(ports) {
+            if lesson.side != .neither, ports.0 != 53, ports.1 != 53, !UDPLesson.isChatter(ports), !isFlowShare {
                 let firstFromMe = boardKnown ? fromBoard : direction == .clientToServer
                 func line(_ id: StepID) -> Step {
                     Step(session: session, role: .udp, id: id, event: .noPackets, fromBoard: true,
@@ -254,7 +285,8 @@ public final class LessonTracker {
     /// The board's reason sentence, built once per board rather than once per ended session.
     private var cachedBoardReason: (board: BoardIdentity, reason: String)?
 
-    private func boardReason() -> String? {
+    /// The board's reason sentence as the evidence stands now (nil with no board).
+    public func boardReason() -> String? {
         guard let board = detector.board else { return nil }
         if let cached = cachedBoardReason, cached.board == board { return cached.reason }
         let reason = board.reason

@@ -13,7 +13,9 @@ import Wire
 /// packet-time clock run, so its sessions time out at the same frame as they would in one tracker. The caller's
 /// thread zips the workers' results back into capture order and does what needs all flows: session numbers
 /// (1, 2, 3… by first frame, renumbered from the workers' first-frame numbers), links from connections to DNS
-/// lookups made on other workers' flows, and the lessons (board, tutorial steps, diagnoses).
+/// lookups made on other workers' flows, and the lessons (board, tutorial steps, diagnoses) — except in `follow`
+/// with the board's addresses known, where each worker runs the lessons of its own flows and the merger only the
+/// capture-wide ones.
 ///
 /// The session limits (`--max-flows`, `--max-reassembly-total`) are divided between the workers, so memory stays
 /// within the same bounds; when a limit is reached, which session is ended or cut can differ from one thread.
@@ -27,6 +29,8 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
     var prepareOnWorker: (@Sendable (Frame, TrackedFrame, inout JSONWriter) -> Range<Int>?)?
     private let options: SessionOptions
     private let workerCount: Int
+    /// Whether the last `follow` ran the lessons on the workers.
+    private(set) var lessonsRanOnWorkers = false
     private var totals = WorkerTotals()
 
     // The merger's state: live sessions' numbers and DNS links, and the DNS answers seen over all flows. Used only
@@ -37,6 +41,9 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
     @exclusivity(unchecked) private var nextSessionNumber = 1
     @exclusivity(unchecked) private var dnsLinks: [Int: DNSLink] = [:]
     @exclusivity(unchecked) private var dnsBook: DNSLinkBook
+    /// The frame the capture-wide lessons are shown for a frame handed over as its addresses only (`FrameFacts`):
+    /// one, refilled, as it holds nothing else.
+    @exclusivity(unchecked) private var addressesOnly = DecodedFrame(linkType: 0)
 
     init(options: SessionOptions, lessons lessonOptions: LessonOptions?, detector: BoardDetector?, workers: Int) {
         self.options = options
@@ -52,6 +59,15 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
     /// instructions); `body` reads it.
     func run(files: [String], report: () -> Void,
              _ body: (Frame, TrackedFrame, inout FrameAnnotation, FrameLesson?, PreparedLine?) throws -> Bool) throws {
+        try run(files: files, report: report, workerLessons: nil, body)
+    }
+
+    /// `run`; with `workerLessons` (the lessons' options and the board detector to start from), each worker runs
+    /// the lessons of its own flows and `body` is never called (see `follow`).
+    private func run(files: [String], report: () -> Void,
+                     workerLessons: (options: LessonOptions, detector: BoardDetector)?,
+                     _ body: (Frame, TrackedFrame, inout FrameAnnotation, FrameLesson?, PreparedLine?) throws -> Bool)
+        throws {
         Self.keepFreedMemory()
         let inputs = (0..<workerCount).map { _ in BatchQueue<PartitionBatch>(capacity: PipelineBatch.queueDepth) }
         let outputs = (0..<workerCount).map { _ in BatchQueue<PartitionResult>(capacity: PipelineBatch.queueDepth) }
@@ -66,8 +82,8 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
         let prepare = prepareOnWorker
         let workers = (0..<workerCount).map { index in
             WorkerThread {
-                Self.work(index: index, options: workerOptions, prepare: prepare, input: inputs[index],
-                          output: outputs[index], spent: spentResults[index])
+                Self.work(index: index, options: workerOptions, lessons: workerLessons, prepare: prepare,
+                          input: inputs[index], output: outputs[index], spent: spentResults[index])
             }
         }
         defer {
@@ -89,13 +105,14 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
             var problem = 0
             var expiredCursors = Array(repeating: 0, count: results.count)
             var endedCursors = Array(repeating: 0, count: results.count)
+            var factCursors = Array(repeating: 0, count: results.count)
             for position in batch.frames.indices {
                 while problem < batch.problems.count, batch.problems[problem].before == position {
                     report()
                     printError(batch.problems[problem].message)
                     problem += 1
                 }
-                var expired: [SessionSummary] = []
+                var expired: [EndedSession] = []
                 for worker in results.indices where expiredCursors[worker] < results[worker].expired.count {
                     let entry = results[worker].expired[expiredCursors[worker]]
                     guard entry.position == position else { continue }
@@ -103,17 +120,27 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                     expiredCursors[worker] += 1
                 }
                 // One tracker expires its idle lists in turn (closed, open TCP, UDP), each oldest first.
-                if expired.count > 1 { expired.sort { Self.expiryOrder($0) < Self.expiryOrder($1) } }
-                for summary in expired { sessionEnded(summary) }
+                if expired.count > 1 { expired.sort { Self.expiryOrder($0.summary) < Self.expiryOrder($1.summary) } }
+                for ended in expired { sessionEnded(ended) }
                 let owner = batch.owners[position]
-                guard owner < results.count, position < results[owner].tracked.count,
-                      let tracked = results[owner].tracked[position] else { continue }
+                guard owner < results.count else { continue }
                 if endedCursors[owner] < results[owner].ended.count {
                     let entry = results[owner].ended[endedCursors[owner]]
                     if entry.position == position {
-                        for summary in entry.summaries { sessionEnded(summary) }
+                        for ended in entry.summaries { sessionEnded(ended) }
                         endedCursors[owner] += 1
                     }
+                }
+                guard position < results[owner].tracked.count, let tracked = results[owner].tracked[position] else {
+                    // A `sessions` run whose workers run the lessons: only what is capture-wide comes here.
+                    if factCursors[owner] < results[owner].facts.count {
+                        // Number and time from the batch's own arrays: copying the frame would count a reference
+                        // on its bytes, made on the reading thread.
+                        merge(results[owner].facts[factCursors[owner]], number: batch.firstNumber + position,
+                              time: batch.times[position])
+                        factCursors[owner] += 1
+                    }
+                    continue
                 }
                 let frame = batch.frames[position]
                 // The annotation is renumbered where it lies, in the analysed frame (moving it out and back copied
@@ -130,13 +157,13 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
             }
             if let count = batch.failures {
                 failures = count
-                var remaining: [SessionSummary] = []
+                var remaining: [EndedSession] = []
                 for result in results {
                     remaining += result.remaining
                     totals.add(result.totals)
                 }
                 // One tracker ends what is left in session order; first frames order them the same way.
-                for summary in remaining.sorted(by: { $0.id < $1.id }) { sessionEnded(summary) }
+                for ended in remaining.sorted(by: { $0.summary.id < $1.summary.id }) { sessionEnded(ended) }
             }
             // Hand the batch back for destruction; the results drop their shares of it first.
             for index in results.indices { results[index].input = PartitionBatch() }
@@ -148,7 +175,16 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
     }
 
     func follow(files: [String], report: () -> Void) throws {
-        try run(files: files, report: report) { _, _, _, _, _ in true }
+        // Nothing is printed per frame: when the board's addresses are known before the pass (so which frames are
+        // its own cannot change), each worker runs the lessons of its own flows and hands the merger only what is
+        // capture-wide (`FrameFacts`) and its ended sessions with their lessons. Handing over an analysed frame per
+        // frame was a quarter of the two workers' CPU (OPTIMISATION.md, round 14).
+        var workerLessons: (options: LessonOptions, detector: BoardDetector)?
+        if prepareOnWorker == nil, let lessons, lessons.detector.knowsBoardAddresses {
+            workerLessons = (lessons.options, lessons.detector)
+        }
+        lessonsRanOnWorkers = workerLessons != nil
+        try run(files: files, report: report, workerLessons: workerLessons) { _, _, _, _, _ in true }
     }
 
     /// Ends the sessions still live: already done by `run` at the end of the input; returns the capture-wide
@@ -241,16 +277,47 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                                 bytes: seen.udp != nil || seen.hasHTTP ? tracked.seenBytes(of: frame) : nil)
     }
 
-    private func sessionEnded(_ workerSummary: SessionSummary) {
-        var summary = workerSummary
+    private func sessionEnded(_ ended: EndedSession) {
+        var summary = ended.summary
         let provisional = summary.id
         summary.renumberSessions { sessionNumbers[$0] ?? $0 }
         // The merger's link, numbered already (the worker saw only its own flows' lookups).
         summary.dnsLookup = dnsLinks.removeValue(forKey: provisional)
+        var lesson: SessionLesson?
+        if var workerLesson = ended.lesson {
+            // Made by the worker that followed the session: renumbered, and the board's reason as the evidence
+            // over all flows stands now (the worker's detector only knew the board's addresses).
+            workerLesson.renumberSessions { sessionNumbers[$0] ?? $0 }
+            workerLesson.boardReason = lessons?.boardReason()
+            lesson = workerLesson
+        }
         sessionNumbers.removeValue(forKey: provisional)
         recentNumbers.remove(provisional)
-        let lesson = lessons?.sessionEnded(summary)
+        if lesson == nil { lesson = lessons?.sessionEnded(summary) }
         onSessionEnd?(summary, lesson)
+    }
+
+    /// `merge` for a frame whose worker ran its lessons: numbers a session it opened (with the DNS answer that gave
+    /// its server's address), notes a DNS answer for the links, and shows the frame to the capture-wide lessons.
+    private func merge(_ facts: FrameFacts, number: Int, time: Int64) {
+        // A worker numbers each session by the frame that opened it: only that frame's session is new here.
+        if let provisional = facts.session, provisional == number, sessionNumbers[provisional] == nil {
+            sessionNumbers[provisional] = nextSessionNumber
+            nextSessionNumber += 1
+            let server = facts.serverIsSource ? facts.sourceIP : facts.destinationIP
+            if let server, let link = dnsBook.lookup(server, at: time) { dnsLinks[provisional] = link }
+        }
+        if var dns = facts.rare?.dns {
+            dns.session = sessionNumbers[dns.session] ?? dns.session
+            dnsBook.record(dns, frame: number, time: time)
+        }
+        guard let lessons else { return }
+        if let rare = facts.rare, let whole = rare.frame {
+            lessons.observe(whole, number: number, timeNanoseconds: time, bytes: rare.bytes)
+        } else {
+            facts.setAddresses(of: &addressesOnly)
+            lessons.observe(addressesOnly, number: number, timeNanoseconds: time)
+        }
     }
 
     /// Where a session ended by the clock stands in one tracker's expiry order: its idle list, then its last frame
@@ -263,13 +330,17 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
     // MARK: A worker
 
     private static func work(index: Int, options: SessionOptions,
+                             lessons: (options: LessonOptions, detector: BoardDetector)?,
                              prepare: (@Sendable (Frame, TrackedFrame, inout JSONWriter) -> Range<Int>?)?,
                              input: BatchQueue<PartitionBatch>, output: BatchQueue<PartitionResult>,
                              spent: ReturnChute<PartitionResult>) {
-        let analyzer = FrameAnalyzer(options: options)
+        let analyzer = FrameAnalyzer(options: options, lessons: lessons?.options, detector: lessons?.detector,
+                                     flowShare: true)
         analyzer.tracker.numbersSessionsByFirstFrame = true
         let ended = SummaryCollector()
-        analyzer.onSessionEnd = { summary, _ in ended.summaries.append(summary) }
+        analyzer.onSessionEnd = { summary, lesson in
+            ended.summaries.append(EndedSession(summary: summary, lesson: lesson))
+        }
         defer { output.close() }
         // The lines of a batch the merger is done with, kept for the next batch: they grow to some hundred
         // kilobytes, and growing a new writer from empty for every batch copied them over and over. While the
@@ -283,20 +354,32 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
             spareLines.reset()
             if prepare != nil { spareLines.reserveCapacity(lastLines + lastLines / 2) }
             swap(&result.lines, &spareLines)
-            result.tracked.reserveCapacity(batch.frames.count)
+            if analyzer.lessons != nil {
+                result.facts.reserveCapacity(batch.frames.count)
+            } else {
+                result.tracked.reserveCapacity(batch.frames.count)
+            }
             if prepare != nil { result.lineRanges.reserveCapacity(batch.frames.count) }
             for position in batch.frames.indices {
                 // Every frame moves the clock; only the owner reads the frame itself.
                 analyzer.tracker.advanceClock(to: batch.times[position], frame: batch.firstNumber + position)
                 if !ended.summaries.isEmpty { result.expired.append((position, ended.take())) }
                 guard batch.owners[position] == index else {
-                    result.tracked.append(nil)
+                    if analyzer.lessons == nil { result.tracked.append(nil) }
                     if prepare != nil { result.lineRanges.append(nil) }
                     continue
                 }
                 // One copy of the frame for both uses: each copy counts a reference on bytes the reading thread
                 // made, a cache line the cores pass back and forth.
                 let frame = batch.frames[position]
+                if analyzer.lessons != nil {
+                    // The lessons ran here: the merger gets the frame's facts, not the frame (see `follow`).
+                    analyzer.withSeenAnalysis(frame, decoded: batch.decoded(at: position)) { _, seen, bytes, notes, _ in
+                        result.facts.append(FrameFacts(seen, bytes: bytes, annotation: notes))
+                    }
+                    if !ended.summaries.isEmpty { result.ended.append((position, ended.take())) }
+                    continue
+                }
                 let tracked = analyzer.track(frame, decoded: batch.decoded(at: position))
                 result.tracked.append(tracked)
                 if !ended.summaries.isEmpty { result.ended.append((position, ended.take())) }
@@ -361,12 +444,15 @@ final class PartitionResult: @unchecked Sendable {
     @exclusivity(unchecked) var input: PartitionBatch
     /// By position: the frame decoded and followed, on its owner; nil elsewhere.
     @exclusivity(unchecked) var tracked: [TrackedFrame?] = []
+    /// Instead of `tracked` when the worker runs the lessons: what the merger needs of each frame the worker owns,
+    /// in order (only those: the merger counts its way through them).
+    @exclusivity(unchecked) var facts: [FrameFacts] = []
     /// Sessions the clock ended before a frame, by position (only positions where some did).
-    @exclusivity(unchecked) var expired: [(position: Int, summaries: [SessionSummary])] = []
+    @exclusivity(unchecked) var expired: [(position: Int, summaries: [EndedSession])] = []
     /// Sessions ended while the owner processed a frame (a reused port pair, `--max-flows`).
-    @exclusivity(unchecked) var ended: [(position: Int, summaries: [SessionSummary])] = []
+    @exclusivity(unchecked) var ended: [(position: Int, summaries: [EndedSession])] = []
     /// At the end of the input: the sessions still live, and what the limits cost.
-    @exclusivity(unchecked) var remaining: [SessionSummary] = []
+    @exclusivity(unchecked) var remaining: [EndedSession] = []
     @exclusivity(unchecked) var totals = WorkerTotals()
     /// What `prepareOnWorker` wrote for the frames this worker owns, one after the other (written in place: no
     /// copy per line), and where each is.
@@ -417,11 +503,79 @@ struct WorkerTotals: Sendable {
     }
 }
 
+/// A session a worker ended, with its lessons when the worker runs them.
+struct EndedSession: Sendable {
+    var summary: SessionSummary
+    var lesson: SessionLesson?
+}
+
+/// What the merger needs of a frame in a `sessions` run whose workers run the lessons of their own flows: the
+/// frame's session (its number, the DNS answer behind it) and what the capture-wide lessons read — the addresses,
+/// or the whole frame when they read more of it. A value, so handing it over counts no references (except for the
+/// few frames handed whole).
+struct FrameFacts: Sendable {
+    var session: Int?
+    var serverIsSource: Bool
+    var sourceMAC: MACAddress?
+    var destinationMAC: MACAddress?
+    var sourceIP: IPAddress?
+    var destinationIP: IPAddress?
+    /// What few frames carry, boxed so that the common frame's facts stay small.
+    var rare: RareFrameFacts?
+
+    init(_ seen: DecodedFrame, bytes: [UInt8], annotation: FrameAnnotation) {
+        session = annotation.session
+        serverIsSource = annotation.direction == .serverToClient
+        sourceMAC = seen.sourceMAC
+        destinationMAC = seen.destinationMAC
+        sourceIP = seen.sourceIP
+        destinationIP = seen.destinationIP
+        let whole = Self.isReadWhole(seen)
+        if whole || annotation.dns != nil {
+            rare = RareFrameFacts(dns: annotation.dns, frame: whole ? seen : nil, bytes: whole ? bytes : nil)
+        }
+    }
+
+    /// Whether `BoardDetector.feed` and `NetworkLesson.observe` read more of the frame than its four addresses.
+    static func isReadWhole(_ frame: DecodedFrame) -> Bool {
+        if frame.hasARP || frame.hasDNS || frame.isFragment { return true }
+        if let udp = frame.udp {  // DHCP, which the detector reads for the board's host name and address
+            return isDHCPPort(udp.sourcePort) || isDHCPPort(udp.destinationPort)
+        }
+        return frame.tcp?.flags.contains(.syn) == true
+    }
+
+    private static func isDHCPPort(_ port: UInt16) -> Bool { port == 67 || port == 68 }
+
+    /// Gives a frame that holds nothing else these addresses: all the capture-wide lessons read of an ordinary
+    /// frame.
+    func setAddresses(of frame: inout DecodedFrame) {
+        frame.sourceMAC = sourceMAC
+        frame.destinationMAC = destinationMAC
+        frame.sourceIP = sourceIP
+        frame.destinationIP = destinationIP
+    }
+}
+
+/// A frame's DNS transaction, and the frame itself as the lessons saw it with the bytes they read when they read
+/// more than its addresses (ARP, DHCP, DNS, a TCP SYN for the board's fingerprint, fragments).
+final class RareFrameFacts: Sendable {
+    let dns: DNSTransaction?
+    let frame: DecodedFrame?
+    let bytes: [UInt8]?
+
+    init(dns: DNSTransaction?, frame: DecodedFrame?, bytes: [UInt8]?) {
+        self.dns = dns
+        self.frame = frame
+        self.bytes = bytes
+    }
+}
+
 /// Collects what a worker's tracker reports while it processes one item.
 private final class SummaryCollector {
-    var summaries: [SessionSummary] = []
+    var summaries: [EndedSession] = []
 
-    func take() -> [SessionSummary] {
+    func take() -> [EndedSession] {
         guard !summaries.isEmpty else { return [] }
         defer { summaries = [] }
         return summaries

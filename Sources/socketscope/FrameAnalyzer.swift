@@ -56,10 +56,11 @@ final class FrameAnalyzer: SessionAnalysis {
     /// Fragmented IPv4 datagrams are put back together before the session layer sees them.
     private(set) var reassembler = IPv4Reassembler()
 
+    /// `flowShare`: the analyzer sees only some flows, and its lessons only theirs (`LessonTracker.isFlowShare`).
     init(options: SessionOptions = SessionOptions(), lessons lessonOptions: LessonOptions? = nil,
-         detector: BoardDetector? = nil) {
+         detector: BoardDetector? = nil, flowShare: Bool = false) {
         tracker = SessionTracker(options: options)
-        lessons = lessonOptions.map { LessonTracker(options: $0, detector: detector) }
+        lessons = lessonOptions.map { LessonTracker(options: $0, detector: detector, flowShare: flowShare) }
         tracker.onSessionEnd = { [unowned self] summary in
             let lesson = self.lessons?.sessionEnded(summary)
             self.onSessionEnd?(summary, lesson)
@@ -79,35 +80,46 @@ final class FrameAnalyzer: SessionAnalysis {
     @inline(__always)
     func withAnalysis<R>(_ frame: Frame, decoded alreadyDecoded: DecodedFrame? = nil,
                          _ body: (DecodedFrame, FrameAnnotation, FrameLesson?) -> R) -> R {
-        if let alreadyDecoded { return withAnalysis(frame, decodedAs: alreadyDecoded, body) }
-        return withAnalysis(frame, decodedAs: FrameDecoder.decode(frame.bytes, linkType: frame.linkType,
-                                                                  localMACs: localMACs), body)
+        withSeenAnalysis(frame, decoded: alreadyDecoded) { decoded, _, _, annotation, lesson in
+            body(decoded, annotation, lesson)
+        }
+    }
+
+    /// `withAnalysis`, also lending the frame as the session layer and the lessons saw it and the bytes they read:
+    /// for an IPv4 fragment, the datagram it completed (or the fragment without its transport layers); otherwise
+    /// the decoded frame and the captured bytes again.
+    @inline(__always)
+    func withSeenAnalysis<R>(_ frame: Frame, decoded alreadyDecoded: DecodedFrame?,
+                             _ body: (DecodedFrame, DecodedFrame, [UInt8], FrameAnnotation, FrameLesson?) -> R) -> R {
+        if let alreadyDecoded { return withSeenAnalysis(frame, decodedAs: alreadyDecoded, body) }
+        return withSeenAnalysis(frame, decodedAs: FrameDecoder.decode(frame.bytes, linkType: frame.linkType,
+                                                                      localMACs: localMACs), body)
     }
 
     @inline(__always)
-    private func withAnalysis<R>(_ frame: Frame, decodedAs decoded: DecodedFrame,
-                                 _ body: (DecodedFrame, FrameAnnotation, FrameLesson?) -> R) -> R {
+    private func withSeenAnalysis<R>(_ frame: Frame, decodedAs decoded: DecodedFrame,
+                                     _ body: (DecodedFrame, DecodedFrame, [UInt8], FrameAnnotation, FrameLesson?) -> R)
+        -> R {
         guard !decoded.isFragment else {
             // A fragment: the session layer and the lessons see the datagram it completes, if any.
             let (decoded, seen, seenBytes, annotation) = follow(frame, decoded: decoded)
-            guard let lessons else { return body(decoded, annotation, nil) }
             // Each branch passes the frame it has: `seen ?? decoded` would copy the struct, a retain per layer.
-            let lesson: FrameLesson
             if let seen {
-                lesson = lessons.process(seen, annotation: annotation, number: frame.number,
-                                         timeNanoseconds: frame.timeNanoseconds, bytes: seenBytes ?? frame.bytes)
-            } else {
-                lesson = lessons.process(decoded, annotation: annotation, number: frame.number,
-                                         timeNanoseconds: frame.timeNanoseconds, bytes: frame.bytes)
+                let bytes = seenBytes ?? frame.bytes
+                let lesson = lessons?.process(seen, annotation: annotation, number: frame.number,
+                                              timeNanoseconds: frame.timeNanoseconds, bytes: bytes)
+                return body(decoded, seen, bytes, annotation, lesson)
             }
-            return body(decoded, annotation, lesson)
+            let lesson = lessons?.process(decoded, annotation: annotation, number: frame.number,
+                                          timeNanoseconds: frame.timeNanoseconds, bytes: frame.bytes)
+            return body(decoded, decoded, frame.bytes, annotation, lesson)
         }
         var annotation = FrameAnnotation()
         tracker.process(decoded, bytes: frame.bytes, number: frame.number, timeNanoseconds: frame.timeNanoseconds,
                         originalLength: frame.originalLength, into: &annotation)
         let lesson = lessons?.process(decoded, annotation: annotation, number: frame.number,
                                       timeNanoseconds: frame.timeNanoseconds, bytes: frame.bytes)
-        return body(decoded, annotation, lesson)
+        return body(decoded, decoded, frame.bytes, annotation, lesson)
     }
 
     /// Decoding and the session layer, without the lessons (a flow-partitioned worker's share of `analyze`).
@@ -199,9 +211,10 @@ final class FrameAnalyzer: SessionAnalysis {
         return lessons?.finish() ?? []
     }
 
-    /// Finds the board before the real pass: reads the files' first frames until the board is known (at most
-    /// `limit` frames), so every step is labelled from frame 1. Standard input cannot be read twice: there the
-    /// board is found on the fly.
+    /// Finds the board before the real pass: reads the files' first frames until the board and both its addresses
+    /// are known (at most `limit` frames), so every step is labelled from frame 1, the board's IP address is named
+    /// from the start even when its MAC found it (DHCP), and `sessions` can run the lessons on its workers. Standard
+    /// input cannot be read twice: there the board is found on the fly.
     static func detectBoard(in files: [String], override: BoardOverride?, limit: Int = 20_000) -> BoardDetector {
         var detector = BoardDetector(override: override)
         guard override == nil, !files.contains("-") else { return detector }
@@ -212,7 +225,7 @@ final class FrameAnalyzer: SessionAnalysis {
                 seen += 1
                 let decoded = FrameDecoder.decode(frame.bytes, linkType: frame.linkType)
                 _ = detector.feed(decoded, number: frame.number, bytes: frame.bytes)
-                if detector.board != nil { return detector }
+                if detector.knowsBoardAddresses { return detector }
             }
         }
         return detector
