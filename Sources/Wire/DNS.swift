@@ -440,11 +440,6 @@ extension DNSMessage {
                     throw .invalid(layer: .dns, offset: reader.offset - 1, field: "dns.txt.length",
                                    reason: "runs past the end of the record data (dns.resp.len)")
                 }
-                // An empty string (RFC 1035 allows it) is its length byte alone: no field of zero bytes.
-                guard count > 0 else {
-                    strings.append("")
-                    continue
-                }
                 let text = try reader.bytes(.dns, "dns.txt", count: Int(count), display: { appPrintable($0) }) { _ in
                     "free-form text published for the name"
                 }
