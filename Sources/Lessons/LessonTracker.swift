@@ -70,7 +70,10 @@ public final class LessonTracker {
     // MARK: - Frames
 
     /// The capture-wide part of `process`, for every frame in order: the board detector and the network lesson.
-    /// Returns whether the frame is the board's, either way.
+    /// Returns whether the frame is the board's, either way. Of an ordinary frame it reads only the four addresses;
+    /// more only of ARP, DNS, DHCP (UDP port 67 or 68), a TCP SYN and fragments. The partitioned `sessions` relies on
+    /// that, handing over the other frames as their addresses (`FrameFacts.isReadWhole`): reading another field here
+    /// means handing it over there too.
     @discardableResult
     public func observe(_ frame: DecodedFrame, number: Int, timeNanoseconds: Int64,
                         bytes: [UInt8]? = nil) -> (fromBoard: Bool, toBoard: Bool) {
