@@ -8,14 +8,16 @@ import Wire
 /// `FrameAnalyzer`'s work split across cores by flow, with the same results in the same order.
 ///
 /// A reading thread numbers the frames and gives each an owner: the worker chosen by a hash of its IP address
-/// pair (both directions, and every fragment of a datagram, go to the same worker). Every worker receives every
-/// batch of frames: it decodes and follows the sessions of the frames it owns, and for the others only lets its
-/// packet-time clock run, so its sessions time out at the same frame as they would in one tracker. The caller's
-/// thread zips the workers' results back into capture order and does what needs all flows: session numbers
+/// pair (both directions, and every fragment of a datagram, go to the same worker). Workers 1… have threads of
+/// their own and receive every batch of frames: each decodes and follows the sessions of the frames it owns, and
+/// for the others only lets its packet-time clock run, so its sessions time out at the same frame as they would in
+/// one tracker. Worker 0 is the caller's thread (`MergerShare`), which zips the workers' results back into capture
+/// order, following its own share's frames as it reaches them, and does what needs all flows: session numbers
 /// (1, 2, 3… by first frame, renumbered from the workers' first-frame numbers), links from connections to DNS
 /// lookups made on other workers' flows, and the lessons (board, tutorial steps, diagnoses) — except in `follow`
 /// with the board's addresses known, where each worker runs the lessons of its own flows and the merger only the
-/// capture-wide ones.
+/// capture-wide ones. So with two workers there are three threads: the reader (light), worker 1, and the merger
+/// with worker 0's share, whose frames never cross to another thread and back.
 ///
 /// The session limits (`--max-flows`, `--max-reassembly-total`) are divided between the workers, so memory stays
 /// within the same bounds; when a limit is reached, which session is ended or cut can differ from one thread.
@@ -47,7 +49,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
 
     init(options: SessionOptions, lessons lessonOptions: LessonOptions?, detector: BoardDetector?, workers: Int) {
         self.options = options
-        workerCount = max(1, workers)
+        workerCount = max(2, workers)  // worker 0 on the merger, at least one on a thread of its own
         lessons = lessonOptions.map { LessonTracker(options: $0, detector: detector) }
         dnsBook = DNSLinkBook(options: options)
     }
@@ -69,23 +71,27 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                      _ body: (Frame, TrackedFrame, inout FrameAnnotation, FrameLesson?, PreparedLine?) throws -> Bool)
         throws {
         Self.keepFreedMemory()
-        let inputs = (0..<workerCount).map { _ in BatchQueue<PartitionBatch>(capacity: PipelineBatch.queueDepth) }
-        let outputs = (0..<workerCount).map { _ in BatchQueue<PartitionResult>(capacity: PipelineBatch.queueDepth) }
+        // Worker 0's share of the flows is followed by the merger itself, as it merges (`MergerShare`); workers
+        // 1… have threads of their own. `results[i]` below is worker i + 1's.
+        let threaded = 1..<workerCount
+        let inputs = threaded.map { _ in BatchQueue<PartitionBatch>(capacity: PipelineBatch.queueDepth) }
+        let outputs = threaded.map { _ in BatchQueue<PartitionResult>(capacity: PipelineBatch.queueDepth) }
         // Merged batches go back to the threads that allocated them: frames to the reader, results to their worker.
         let spentBatches = ReturnChute<PartitionBatch>()
-        let spentResults = (0..<workerCount).map { _ in ReturnChute<PartitionResult>() }
+        let spentResults = threaded.map { _ in ReturnChute<PartitionResult>() }
         let workerCount = self.workerCount
         let reader = WorkerThread {
             Self.readBatches(files, workers: workerCount, to: inputs, spent: spentBatches)
         }
         let workerOptions = options.dividingLimits(by: workerCount)
         let prepare = prepareOnWorker
-        let workers = (0..<workerCount).map { index in
+        let workers = threaded.map { index in
             WorkerThread {
                 Self.work(index: index, options: workerOptions, lessons: workerLessons, prepare: prepare,
-                          input: inputs[index], output: outputs[index], spent: spentResults[index])
+                          input: inputs[index - 1], output: outputs[index - 1], spent: spentResults[index - 1])
             }
         }
+        let share = MergerShare(options: workerOptions, lessons: workerLessons)
         defer {
             for queue in inputs { queue.cancel() }
             for queue in outputs { queue.cancel() }
@@ -101,6 +107,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                 results.append(result)
             }
             // Every worker saw the same input batch: the frames, their owners and the problems are the same in each.
+            guard !results.isEmpty else { break merge }
             var batch = results[0].input
             var problem = 0
             var expiredCursors = Array(repeating: 0, count: results.count)
@@ -112,7 +119,9 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                     printError(batch.problems[problem].message)
                     problem += 1
                 }
-                var expired: [EndedSession] = []
+                // Every frame moves the clock of the merger's share too; its sessions come first, as worker 0's.
+                share.analyzer.tracker.advanceClock(to: batch.times[position], frame: batch.firstNumber + position)
+                var expired = share.ended.take()
                 for worker in results.indices where expiredCursors[worker] < results[worker].expired.count {
                     let entry = results[worker].expired[expiredCursors[worker]]
                     guard entry.position == position else { continue }
@@ -122,8 +131,12 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                 // One tracker expires its idle lists in turn (closed, open TCP, UDP), each oldest first.
                 if expired.count > 1 { expired.sort { Self.expiryOrder($0.summary) < Self.expiryOrder($1.summary) } }
                 for ended in expired { sessionEnded(ended) }
-                let owner = batch.owners[position]
-                guard owner < results.count else { continue }
+                if batch.owners[position] == 0 {
+                    if try !mergeOwnShare(share, batch, position, body) { break merge }
+                    continue
+                }
+                let owner = batch.owners[position] - 1
+                guard owner >= 0, owner < results.count else { continue }
                 if endedCursors[owner] < results[owner].ended.count {
                     let entry = results[owner].ended[endedCursors[owner]]
                     if entry.position == position {
@@ -157,7 +170,9 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
             }
             if let count = batch.failures {
                 failures = count
-                var remaining: [EndedSession] = []
+                _ = share.analyzer.tracker.finish()
+                var remaining = share.ended.take()
+                totals.add(share.totals)
                 for result in results {
                     remaining += result.remaining
                     totals.add(result.totals)
@@ -318,6 +333,29 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
             facts.setAddresses(of: &addressesOnly)
             lessons.observe(addressesOnly, number: number, timeNanoseconds: time)
         }
+    }
+
+    /// Follows and merges a frame of the merger's own share (worker 0's flows) at `position`: what a worker and the
+    /// merger do for a frame, in one go on this thread, so the frame's analysis is made, read and freed here.
+    /// Returns false when `body` stops.
+    private func mergeOwnShare(_ share: MergerShare, _ batch: PartitionBatch, _ position: Int,
+                               _ body: (Frame, TrackedFrame, inout FrameAnnotation, FrameLesson?, PreparedLine?) throws
+                                   -> Bool) throws -> Bool {
+        let frame = batch.frames[position]
+        if share.analyzer.lessons != nil {
+            // The lessons run in the share's own tracker, as on a worker (see `follow`).
+            let facts = share.analyzer.withSeenAnalysis(frame, decoded: batch.decoded(at: position)) {
+                _, seen, bytes, notes, _ in FrameFacts(seen, bytes: bytes, annotation: notes)
+            }
+            for ended in share.ended.take() { sessionEnded(ended) }
+            merge(facts, number: batch.firstNumber + position, time: batch.times[position])
+            return true
+        }
+        let tracked = share.analyzer.track(frame, decoded: batch.decoded(at: position))
+        for ended in share.ended.take() { sessionEnded(ended) }
+        let lesson = merge(frame, tracked, &tracked.annotation)
+        // No line prepared: `body` writes the whole line, as for a frame no worker prepared.
+        return try body(frame, tracked, &tracked.annotation, lesson, nil)
     }
 
     /// Where a session ended by the clock stands in one tracker's expiry order: its idle list, then its last frame
@@ -568,6 +606,29 @@ final class RareFrameFacts: Sendable {
         self.dns = dns
         self.frame = frame
         self.bytes = bytes
+    }
+}
+
+/// Worker 0's share of the flows, followed by the merger as it merges: the frames it owns are decoded, followed,
+/// merged and printed on one thread, so none of them crosses to another core and back (and the merger, which would
+/// otherwise wait for the workers, does a worker's part of the work).
+private final class MergerShare {
+    let analyzer: FrameAnalyzer
+    let ended = SummaryCollector()
+
+    init(options: SessionOptions, lessons: (options: LessonOptions, detector: BoardDetector)?) {
+        analyzer = FrameAnalyzer(options: options, lessons: lessons?.options, detector: lessons?.detector,
+                                 flowShare: true)
+        analyzer.tracker.numbersSessionsByFirstFrame = true
+        let ended = self.ended
+        analyzer.onSessionEnd = { summary, lesson in
+            ended.summaries.append(EndedSession(summary: summary, lesson: lesson))
+        }
+    }
+
+    var totals: WorkerTotals {
+        WorkerTotals(evicted: analyzer.tracker.evictedCount, capHits: analyzer.tracker.reassemblyCapHits,
+                     droppedDatagrams: analyzer.reassembler.dropped)
     }
 }
 

@@ -8,8 +8,9 @@ struct ThreadOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Workers to use: 1 does everything on one thread; with 2 or more, frames are read on a thread of their own, "
             + "decoded and followed by that many workers, each owning the flows of its share of IP address pairs, "
-            + "and put back in capture order for the lessons and the output (JSON lines are written by the workers, "
-            + "text lines by the thread that merges). The output is the same. Default: the number of cores, at most 2.",
+            + "and put back in capture order for the lessons and the output by the thread that merges, which is also "
+            + "the first worker (JSON lines are written by the workers, text lines by the merging thread). The "
+            + "output is the same. Default: the number of cores, at most 2.",
         valueName: "n"))
     var threads: Int = ThreadOption.defaultThreads
 
