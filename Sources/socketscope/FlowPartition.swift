@@ -137,19 +137,21 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                 }
                 let owner = batch.owners[position] - 1
                 guard owner >= 0, owner < results.count else { continue }
-                if endedCursors[owner] < results[owner].ended.count {
-                    let entry = results[owner].ended[endedCursors[owner]]
+                // Taken from the array once: each subscript of it counted a reference on the result.
+                let result = results[owner]
+                if endedCursors[owner] < result.ended.count {
+                    let entry = result.ended[endedCursors[owner]]
                     if entry.position == position {
                         for ended in entry.summaries { sessionEnded(ended) }
                         endedCursors[owner] += 1
                     }
                 }
-                guard position < results[owner].tracked.count, let tracked = results[owner].tracked[position] else {
+                guard position < result.tracked.count, let tracked = result.tracked[position] else {
                     // A `sessions` run whose workers run the lessons: only what is capture-wide comes here.
-                    if factCursors[owner] < results[owner].facts.count {
+                    if factCursors[owner] < result.facts.count {
                         // Number and time from the batch's own arrays: copying the frame would count a reference
                         // on its bytes, made on the reading thread.
-                        merge(results[owner].facts[factCursors[owner]], number: batch.firstNumber + position,
+                        merge(result.facts[factCursors[owner]], number: batch.firstNumber + position,
                               time: batch.times[position])
                         factCursors[owner] += 1
                     }
@@ -159,7 +161,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                 // The annotation is renumbered where it lies, in the analysed frame (moving it out and back copied
                 // its few hundred bytes twice per frame).
                 let lesson = merge(frame, tracked, &tracked.annotation)
-                let more = try results[owner].withPreparedLine(at: position) { line in
+                let more = try result.withPreparedLine(at: position) { line in
                     try body(frame, tracked, &tracked.annotation, lesson, line)
                 }
                 if !more { break merge }
@@ -233,8 +235,14 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
         let failures = CaptureInput.readFrames(in: files, problem: { message in
             batch.problems.append((before: batch.frames.count, message: message))
         }) { frame in
-            let (owner, decoded) = FlowRouting.worker(for: frame, of: workerCount)
-            batch.add(frame, owner: owner, decoded: decoded)
+            // Most frames are routed by their peeked addresses; only the rest carry a decoding along (an optional
+            // decoded frame made and dropped for every frame cost the reader ~200 instructions a frame).
+            if let owner = FlowRouting.peekedWorker(for: frame, of: workerCount) {
+                batch.add(frame, owner: owner)
+            } else {
+                let (owner, decoded) = FlowRouting.worker(for: frame, of: workerCount)
+                batch.add(frame, owner: owner, decoded: decoded)
+            }
             return batch.frames.count < PipelineBatch.size || send(&batch, to: inputs, spent: spentBatches)
         }
         batch.failures = failures
@@ -315,23 +323,39 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
     /// `merge` for a frame whose worker ran its lessons: numbers a session it opened (with the DNS answer that gave
     /// its server's address), notes a DNS answer for the links, and shows the frame to the capture-wide lessons.
     private func merge(_ facts: FrameFacts, number: Int, time: Int64) {
-        // A worker numbers each session by the frame that opened it: only that frame's session is new here.
-        if let provisional = facts.session, provisional == number, sessionNumbers[provisional] == nil {
-            sessionNumbers[provisional] = nextSessionNumber
-            nextSessionNumber += 1
-            let server = facts.serverIsSource ? facts.sourceIP : facts.destinationIP
-            if let server, let link = dnsBook.lookup(server, at: time) { dnsLinks[provisional] = link }
-        }
-        if var dns = facts.rare?.dns {
-            dns.session = sessionNumbers[dns.session] ?? dns.session
-            dnsBook.record(dns, frame: number, time: time)
-        }
+        numberSession(facts.session, server: facts.serverIsSource ? facts.sourceIP : facts.destinationIP,
+                      dns: facts.rare?.dns, frame: number, time: time)
         guard let lessons else { return }
         if let rare = facts.rare, let whole = rare.frame {
             lessons.observe(whole, number: number, timeNanoseconds: time, bytes: rare.bytes)
         } else {
             facts.setAddresses(of: &addressesOnly)
             lessons.observe(addressesOnly, number: number, timeNanoseconds: time)
+        }
+    }
+
+    /// `merge` of a frame's facts for a frame the merger followed itself (its own share, lessons on the workers):
+    /// read from the frame as the lessons saw it, with no `FrameFacts` made.
+    private func merge(seen: DecodedFrame, bytes: [UInt8], annotation: FrameAnnotation, number: Int, time: Int64) {
+        numberSession(annotation.session,
+                      server: annotation.direction == .serverToClient ? seen.sourceIP : seen.destinationIP,
+                      dns: annotation.dns, frame: number, time: time)
+        lessons?.observe(seen, number: number, timeNanoseconds: time, bytes: bytes)
+    }
+
+    /// Numbers a session its frame opened, with the DNS answer that gave its server's address, and notes a DNS
+    /// answer for the links. A worker numbers each session by the frame that opened it: only that frame's session
+    /// is new here.
+    private func numberSession(_ provisional: Int?, server: IPAddress?, dns: DNSTransaction?, frame number: Int,
+                               time: Int64) {
+        if let provisional, provisional == number, sessionNumbers[provisional] == nil {
+            sessionNumbers[provisional] = nextSessionNumber
+            nextSessionNumber += 1
+            if let server, let link = dnsBook.lookup(server, at: time) { dnsLinks[provisional] = link }
+        }
+        if var dns {
+            dns.session = sessionNumbers[dns.session] ?? dns.session
+            dnsBook.record(dns, frame: number, time: time)
         }
     }
 
@@ -343,12 +367,13 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                                    -> Bool) throws -> Bool {
         let frame = batch.frames[position]
         if share.analyzer.lessons != nil {
-            // The lessons run in the share's own tracker, as on a worker (see `follow`).
-            let facts = share.analyzer.withSeenAnalysis(frame, decoded: batch.decoded(at: position)) {
-                _, seen, bytes, notes, _ in FrameFacts(seen, bytes: bytes, annotation: notes)
+            // The lessons run in the share's own tracker, as on a worker (see `follow`); the capture-wide ones
+            // see the frame itself.
+            share.analyzer.withSeenAnalysis(frame, decoded: batch.decoded(at: position)) { _, seen, bytes, notes, _ in
+                for ended in share.ended.take() { sessionEnded(ended) }
+                merge(seen: seen, bytes: bytes, annotation: notes, number: batch.firstNumber + position,
+                      time: batch.times[position])
             }
-            for ended in share.ended.take() { sessionEnded(ended) }
-            merge(facts, number: batch.firstNumber + position, time: batch.times[position])
             return true
         }
         let tracked = share.analyzer.track(frame, decoded: batch.decoded(at: position))
@@ -460,12 +485,16 @@ struct PartitionBatch: Sendable {
         times.reserveCapacity(PipelineBatch.size)
     }
 
-    mutating func add(_ frame: Frame, owner: Int, decoded: DecodedFrame?) {
+    mutating func add(_ frame: Frame, owner: Int) {
         if frames.isEmpty { firstNumber = frame.number }
-        if let decoded { decodedByPosition[frames.count] = decoded }
         frames.append(frame)
         owners.append(owner)
         times.append(frame.timeNanoseconds)
+    }
+
+    mutating func add(_ frame: Frame, owner: Int, decoded: DecodedFrame?) {
+        if let decoded { decodedByPosition[frames.count] = decoded }
+        add(frame, owner: owner)
     }
 
     func decoded(at position: Int) -> DecodedFrame? { decodedByPosition.isEmpty ? nil : decodedByPosition[position] }
@@ -649,11 +678,16 @@ private final class SummaryCollector {
 /// is decoded in full (and handed on decoded). Frames without IP addresses have no session: worker 0 takes them.
 enum FlowRouting {
     static func worker(for frame: Frame, of count: Int) -> (worker: Int, decoded: DecodedFrame?) {
-        guard count > 1 else { return (0, nil) }
-        if let hash = peekedPairHash(frame.bytes, linkType: frame.linkType) { return (worker(hash, count), nil) }
+        if let worker = peekedWorker(for: frame, of: count) { return (worker, nil) }
         let decoded = FrameDecoder.decode(frame.bytes, linkType: frame.linkType)
         guard let source = decoded.sourceIP, let destination = decoded.destinationIP else { return (0, decoded) }
         return (worker(pairHash(source, destination), count), decoded)
+    }
+
+    /// The worker for a frame whose addresses can be peeked (nil: decode it to tell, with `worker(for:of:)`).
+    static func peekedWorker(for frame: Frame, of count: Int) -> Int? {
+        guard count > 1 else { return 0 }
+        return peekedPairHash(frame.bytes, linkType: frame.linkType).map { worker($0, count) }
     }
 
     private static func worker(_ hash: UInt64, _ count: Int) -> Int {
