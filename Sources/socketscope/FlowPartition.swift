@@ -662,8 +662,11 @@ private final class MergerShare {
 }
 
 /// Collects what a worker's tracker reports while it processes one item.
+///
+/// Used by one thread (a worker, or the merger for its own share), by the tracker's callback and `take`, never both
+/// at once: its one property is not checked at run time (the merger asks it once per frame of the capture).
 private final class SummaryCollector {
-    var summaries: [EndedSession] = []
+    @exclusivity(unchecked) var summaries: [EndedSession] = []
 
     func take() -> [EndedSession] {
         guard !summaries.isEmpty else { return [] }
