@@ -240,7 +240,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
             if let owner = FlowRouting.peekedWorker(for: frame, of: workerCount) {
                 batch.add(frame, owner: owner)
             } else {
-                let (owner, decoded) = FlowRouting.worker(for: frame, of: workerCount)
+                let (owner, decoded) = FlowRouting.decodedWorker(for: frame, of: workerCount)
                 batch.add(frame, owner: owner, decoded: decoded)
             }
             return batch.frames.count < PipelineBatch.size || send(&batch, to: inputs, spent: spentBatches)
@@ -492,8 +492,9 @@ struct PartitionBatch: Sendable {
         times.append(frame.timeNanoseconds)
     }
 
-    mutating func add(_ frame: Frame, owner: Int, decoded: DecodedFrame?) {
-        if let decoded { decodedByPosition[frames.count] = decoded }
+    /// `add` for a frame the reading thread had to decode to route it: the workers take that decoding.
+    mutating func add(_ frame: Frame, owner: Int, decoded: DecodedFrame) {
+        decodedByPosition[frames.count] = decoded
         add(frame, owner: owner)
     }
 
@@ -680,14 +681,16 @@ private final class SummaryCollector {
 /// link types the addresses are peeked straight from the headers through the bounds-checked reader; any other frame
 /// is decoded in full (and handed on decoded). Frames without IP addresses have no session: worker 0 takes them.
 enum FlowRouting {
-    static func worker(for frame: Frame, of count: Int) -> (worker: Int, decoded: DecodedFrame?) {
-        if let worker = peekedWorker(for: frame, of: count) { return (worker, nil) }
+    /// The worker for a frame whose addresses could not be peeked: it is decoded in full, and handed on decoded.
+    static func decodedWorker(for frame: Frame, of count: Int) -> (worker: Int, decoded: DecodedFrame) {
         let decoded = FrameDecoder.decode(frame.bytes, linkType: frame.linkType)
-        guard let source = decoded.sourceIP, let destination = decoded.destinationIP else { return (0, decoded) }
+        guard count > 1, let source = decoded.sourceIP, let destination = decoded.destinationIP else {
+            return (0, decoded)
+        }
         return (worker(pairHash(source, destination), count), decoded)
     }
 
-    /// The worker for a frame whose addresses can be peeked (nil: decode it to tell, with `worker(for:of:)`).
+    /// The worker for a frame whose addresses can be peeked (nil: decode it to tell, with `decodedWorker`).
     static func peekedWorker(for frame: Frame, of count: Int) -> Int? {
         guard count > 1 else { return 0 }
         return peekedPairHash(frame.bytes, linkType: frame.linkType).map { worker($0, count) }
