@@ -7,17 +7,17 @@ import Wire
 
 /// `FrameAnalyzer`'s work split across cores by flow, with the same results in the same order.
 ///
-/// A reading thread numbers the frames and gives each an owner: the worker chosen by a hash of its IP address
-/// pair (both directions, and every fragment of a datagram, go to the same worker). Workers 1… have threads of
-/// their own and receive every batch of frames: each decodes and follows the sessions of the frames it owns, and
-/// for the others only lets its packet-time clock run, so its sessions time out at the same frame as they would in
-/// one tracker. Worker 0 is the caller's thread (`MergerShare`), which zips the workers' results back into capture
-/// order, following its own share's frames as it reaches them, and does what needs all flows: session numbers
-/// (1, 2, 3… by first frame, renumbered from the workers' first-frame numbers), links from connections to DNS
-/// lookups made on other workers' flows, and the lessons (board, tutorial steps, diagnoses) — except in `follow`
-/// with the board's addresses known, where each worker runs the lessons of its own flows and the merger only the
-/// capture-wide ones. So with two workers there are three threads: the reader (light), worker 1, and the merger
-/// with worker 0's share, whose frames never cross to another thread and back.
+/// A reading thread numbers the frames and gives each an owner: the worker chosen by a hash of its IP address pair
+/// (both directions, and every fragment of a datagram, go to the same worker). Workers 1… have threads of their own and
+/// receive every batch of frames: each decodes and follows the sessions of the frames it owns, and for the others only
+/// lets its packet-time clock run, so its sessions time out at the same frame as they would in one tracker. Worker 0 is
+/// the caller's thread (its `FlowShare` followed there), which zips the workers' results back into capture order,
+/// following its own share's frames as it reaches them, and does what needs all flows: session numbers (1, 2, 3… by
+/// first frame, renumbered from the workers' first-frame numbers), links from connections to DNS lookups made on other
+/// workers' flows, and the lessons (board, tutorial steps, diagnoses) — except in `follow` with the board's addresses
+/// known, where each worker runs the lessons of its own flows and the merger only the capture-wide ones. So with two
+/// workers there are three threads: the reader (light), worker 1, and the merger with worker 0's share, whose frames
+/// never cross to another thread and back.
 ///
 /// The session limits (`--max-flows`, `--max-reassembly-total`) are divided between the workers, so memory stays
 /// within the same bounds; when a limit is reached, which session is ended or cut can differ from one thread.
@@ -71,7 +71,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                      _ body: (Frame, TrackedFrame, inout FrameAnnotation, FrameLesson?, PreparedLine?) throws -> Bool)
         throws {
         Self.keepFreedMemory()
-        // Worker 0's share of the flows is followed by the merger itself, as it merges (`MergerShare`); workers
+        // Worker 0's share of the flows is followed by the merger itself, as it merges (`FlowShare`); workers
         // 1… have threads of their own. `results[i]` below is worker i + 1's.
         let threaded = 1..<workerCount
         let inputs = threaded.map { _ in BatchQueue<PartitionBatch>(capacity: PipelineBatch.queueDepth) }
@@ -91,7 +91,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                           input: inputs[index - 1], output: outputs[index - 1], spent: spentResults[index - 1])
             }
         }
-        let share = MergerShare(options: workerOptions, lessons: workerLessons)
+        let share = FlowShare(options: workerOptions, lessons: workerLessons)  // worker 0's, on this thread
         defer {
             for queue in inputs { queue.cancel() }
             for queue in outputs { queue.cancel() }
@@ -362,7 +362,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
     /// Follows and merges a frame of the merger's own share (worker 0's flows) at `position`: what a worker and the
     /// merger do for a frame, in one go on this thread, so the frame's analysis is made, read and freed here.
     /// Returns false when `body` stops.
-    private func mergeOwnShare(_ share: MergerShare, _ batch: PartitionBatch, _ position: Int,
+    private func mergeOwnShare(_ share: FlowShare, _ batch: PartitionBatch, _ position: Int,
                                _ body: (Frame, TrackedFrame, inout FrameAnnotation, FrameLesson?, PreparedLine?) throws
                                    -> Bool) throws -> Bool {
         let frame = batch.frames[position]
@@ -397,13 +397,9 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                              prepare: (@Sendable (Frame, TrackedFrame, inout JSONWriter) -> Range<Int>?)?,
                              input: BatchQueue<PartitionBatch>, output: BatchQueue<PartitionResult>,
                              spent: ReturnChute<PartitionResult>) {
-        let analyzer = FrameAnalyzer(options: options, lessons: lessons?.options, detector: lessons?.detector,
-                                     flowShare: true)
-        analyzer.tracker.numbersSessionsByFirstFrame = true
-        let ended = SummaryCollector()
-        analyzer.onSessionEnd = { summary, lesson in
-            ended.summaries.append(EndedSession(summary: summary, lesson: lesson))
-        }
+        let share = FlowShare(options: options, lessons: lessons)
+        let analyzer = share.analyzer
+        let ended = share.ended
         defer { output.close() }
         // The lines of a batch the merger is done with, kept for the next batch: they grow to some hundred
         // kilobytes, and growing a new writer from empty for every batch copied them over and over. While the
@@ -456,9 +452,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
             if batch.failures != nil {
                 _ = analyzer.tracker.finish()
                 result.remaining = ended.take()
-                result.totals = WorkerTotals(evicted: analyzer.tracker.evictedCount,
-                                             capHits: analyzer.tracker.reassemblyCapHits,
-                                             droppedDatagrams: analyzer.reassembler.dropped)
+                result.totals = share.totals
             }
             if !output.push([result]) { return }
         }
@@ -639,10 +633,12 @@ final class RareFrameFacts: Sendable {
     }
 }
 
-/// Worker 0's share of the flows, followed by the merger as it merges: the frames it owns are decoded, followed,
-/// merged and printed on one thread, so none of them crosses to another core and back (and the merger, which would
-/// otherwise wait for the workers, does a worker's part of the work).
-private final class MergerShare {
+/// One worker's share of the flows: its analyzer (sessions numbered by first frame, lessons if any over its own
+/// flows only) and the sessions its tracker ended, waiting to be handed on. Each worker thread has one; so has the
+/// merger for worker 0's share, whose frames are then decoded, followed, merged and printed on one thread, none of
+/// them crossing to another core and back (and the merger, which would otherwise wait for the workers, does a
+/// worker's part of the work).
+private final class FlowShare {
     let analyzer: FrameAnalyzer
     let ended = SummaryCollector()
 
