@@ -7,17 +7,17 @@ import Wire
 
 /// `FrameAnalyzer`'s work split across cores by flow, with the same results in the same order.
 ///
-/// A reading thread numbers the frames and gives each an owner: the worker chosen by a hash of its IP address pair
-/// (both directions, and every fragment of a datagram, go to the same worker). Workers 1… have threads of their own and
-/// receive every batch of frames: each decodes and follows the sessions of the frames it owns, and for the others only
+/// Worker 1's thread reads the files: it numbers the frames and gives each an owner, the worker chosen by a hash of
+/// its IP address pair (both directions, and every fragment of a datagram, go to the same worker). Workers 1… have
+/// threads of their own and see every batch of frames: each decodes and follows the sessions of the frames it owns, and for the others only
 /// lets its packet-time clock run, so its sessions time out at the same frame as they would in one tracker. Worker 0 is
 /// the caller's thread (its `FlowShare` followed there), which zips the workers' results back into capture order,
 /// following its own share's frames as it reaches them, and does what needs all flows: session numbers (1, 2, 3… by
 /// first frame, renumbered from the workers' first-frame numbers), links from connections to DNS lookups made on other
 /// workers' flows, and the lessons (board, tutorial steps, diagnoses) — except in `follow` with the board's addresses
 /// known, where each worker runs the lessons of its own flows and the merger only the capture-wide ones. So with two
-/// workers there are three threads: the reader (light), worker 1, and the merger with worker 0's share, whose frames
-/// never cross to another thread and back.
+/// workers there are two threads: worker 1, which also reads (its own frames are made, followed and freed there), and
+/// the merger with worker 0's share, whose analysed frames never cross to another thread and back.
 ///
 /// The session limits (`--max-flows`, `--max-reassembly-total`) are divided between the workers, so memory stays
 /// within the same bounds; when a limit is reached, which session is ended or cut can differ from one thread.
@@ -74,28 +74,34 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
         // Worker 0's share of the flows is followed by the merger itself, as it merges (`FlowShare`); workers
         // 1… have threads of their own. `results[i]` below is worker i + 1's.
         let threaded = 1..<workerCount
-        let inputs = threaded.map { _ in BatchQueue<PartitionBatch>(capacity: PipelineBatch.queueDepth) }
+        let inputs = threaded.dropFirst().map { _ in BatchQueue<PartitionBatch>(capacity: PipelineBatch.queueDepth) }
         let outputs = threaded.map { _ in BatchQueue<PartitionResult>(capacity: PipelineBatch.queueDepth) }
-        // Merged batches go back to the threads that allocated them: frames to the reader, results to their worker.
+        // Merged batches go back to the threads that allocated them: frames to worker 1 (it reads), results to their
+        // worker.
         let spentBatches = ReturnChute<PartitionBatch>()
         let spentResults = threaded.map { _ in ReturnChute<PartitionResult>() }
         let workerCount = self.workerCount
-        let reader = WorkerThread {
-            Self.readBatches(files, workers: workerCount, to: inputs, spent: spentBatches)
-        }
         let workerOptions = options.dividingLimits(by: workerCount)
         let prepare = prepareOnWorker
+        let batchWorkers = threaded.map { index in
+            BatchWorker(index: index, options: workerOptions, lessons: workerLessons, prepare: prepare,
+                        spent: spentResults[index - 1])
+        }
+        // Worker 1 reads the files too; workers 2… take each batch from it.
         let workers = threaded.map { index in
             WorkerThread {
-                Self.work(index: index, options: workerOptions, lessons: workerLessons, prepare: prepare,
-                          input: inputs[index - 1], output: outputs[index - 1], spent: spentResults[index - 1])
+                if index == 1 {
+                    Self.readAndWork(files, workers: workerCount, batchWorkers[0], forward: inputs,
+                                     output: outputs[0], spent: spentBatches)
+                } else {
+                    Self.work(batchWorkers[index - 1], input: inputs[index - 2], output: outputs[index - 1])
+                }
             }
         }
         let share = FlowShare(options: workerOptions, lessons: workerLessons)  // worker 0's, on this thread
         defer {
             for queue in inputs { queue.cancel() }
             for queue in outputs { queue.cancel() }
-            reader.join()
             for worker in workers { worker.join() }
         }
 
@@ -150,7 +156,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                     // A `sessions` run whose workers run the lessons: only what is capture-wide comes here.
                     if factCursors[owner] < result.facts.count {
                         // Number and time from the batch's own arrays: copying the frame would count a reference
-                        // on its bytes, made on the reading thread.
+                        // on its bytes, made on the thread that read it.
                         merge(result.facts[factCursors[owner]], number: batch.firstNumber + position,
                               time: batch.times[position])
                         factCursors[owner] += 1
@@ -214,7 +220,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                                    droppedDatagrams: totals.droppedDatagrams)
     }
 
-    /// Frames are allocated on the reading thread and freed on others, so glibc's per-thread heaps see their tops
+    /// Frames are allocated on the thread that reads and freed on others, so glibc's per-thread heaps see their tops
     /// freed in bursts and give the pages back to the kernel, only to fault fresh zeroed pages in a moment later
     /// (a quarter of the CPU time of `sessions` went to clearing pages). Keeping up to this much freed memory per
     /// heap costs nothing in peak memory, which is what the pipeline is bounded by.
@@ -222,42 +228,6 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
 
     private static func keepFreedMemory() {
         _ = mallopt(M_TRIM_THRESHOLD, retainedFreeBytes)
-    }
-
-    // MARK: The reader
-
-    /// The reading thread: numbers and routes every frame, and sends each batch to every worker. (A function of its
-    /// own, its batch a plain local: captured by the thread's closure, the batch was boxed and every access to it
-    /// checked for exclusivity at run time, three times a frame.)
-    private static func readBatches(_ files: [String], workers workerCount: Int, to inputs: [BatchQueue<PartitionBatch>],
-                                    spent spentBatches: ReturnChute<PartitionBatch>) {
-        var batch = PartitionBatch()
-        let failures = CaptureInput.readFrames(in: files, problem: { message in
-            batch.problems.append((before: batch.frames.count, message: message))
-        }) { frame in
-            // Most frames are routed by their peeked addresses; only the rest carry a decoding along (an optional
-            // decoded frame made and dropped for every frame cost the reader ~200 instructions a frame).
-            if let owner = FlowRouting.peekedWorker(for: frame, of: workerCount) {
-                batch.add(frame, owner: owner)
-            } else {
-                let (owner, decoded) = FlowRouting.decodedWorker(for: frame, of: workerCount)
-                batch.add(frame, owner: owner, decoded: decoded)
-            }
-            return batch.frames.count < PipelineBatch.size || send(&batch, to: inputs, spent: spentBatches)
-        }
-        batch.failures = failures
-        _ = send(&batch, to: inputs, spent: spentBatches)
-        for queue in inputs { queue.close() }
-    }
-
-    /// Sends `batch` to every worker and starts an empty one; false once the merger has stopped. Batches the
-    /// merger is done with are freed here first, on the thread that allocated them.
-    private static func send(_ batch: inout PartitionBatch, to inputs: [BatchQueue<PartitionBatch>],
-                             spent spentBatches: ReturnChute<PartitionBatch>) -> Bool {
-        defer { batch = PartitionBatch() }
-        spentBatches.empty()
-        for queue in inputs where !queue.push([batch]) { return false }
-        return true
     }
 
     // MARK: The merger
@@ -294,7 +264,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
         }
         if let dns = annotation.dns { dnsBook.record(dns, frame: frame.number, time: frame.timeNanoseconds) }
         // The captured bytes are only read for DHCP (a UDP datagram the decoder left undecoded) and an HTTP head
-        // (read when asked for): no other frame takes a share of an array made on the reading thread.
+        // (read when asked for): no other frame takes a share of an array made on the thread that read it.
         return lessons?.process(seen, annotation: annotation, number: frame.number,
                                 timeNanoseconds: frame.timeNanoseconds,
                                 bytes: seen.udp != nil || seen.hasHTTP ? tracked.seenBytes(of: frame) : nil)
@@ -392,81 +362,140 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
 
     // MARK: A worker
 
-    private static func work(index: Int, options: SessionOptions,
-                             lessons: (options: LessonOptions, detector: BoardDetector)?,
-                             prepare: (@Sendable (Frame, TrackedFrame, inout JSONWriter) -> Range<Int>?)?,
-                             input: BatchQueue<PartitionBatch>, output: BatchQueue<PartitionResult>,
-                             spent: ReturnChute<PartitionResult>) {
-        let share = FlowShare(options: options, lessons: lessons)
-        let analyzer = share.analyzer
-        let ended = share.ended
+    private static func work(_ worker: BatchWorker, input: BatchQueue<PartitionBatch>,
+                             output: BatchQueue<PartitionResult>) {
         defer { output.close() }
-        // The lines of a batch the merger is done with, kept for the next batch: they grow to some hundred
-        // kilobytes, and growing a new writer from empty for every batch copied them over and over. While the
-        // merger still holds them all, a new writer starts half again as large as the last batch's lines (not as
-        // large as the largest so far: that grows with the length of the capture, in every writer in flight).
-        var spareLines = JSONWriter()
-        var lastLines = 0
         while let batch = input.pop()?.first {
-            for old in spent.takeAll() where old.lines.byteCapacity > spareLines.byteCapacity { spareLines = old.lines }
-            let result = PartitionResult(input: batch)
-            spareLines.reset()
-            if prepare != nil { spareLines.reserveCapacity(lastLines + lastLines / 2) }
-            swap(&result.lines, &spareLines)
-            if analyzer.lessons != nil {
-                result.facts.reserveCapacity(batch.frames.count)
-            } else {
-                result.tracked.reserveCapacity(batch.frames.count)
-            }
-            if prepare != nil { result.lineRanges.reserveCapacity(batch.frames.count) }
-            for position in batch.frames.indices {
-                // Every frame moves the clock; only the owner reads the frame itself.
-                analyzer.tracker.advanceClock(to: batch.times[position], frame: batch.firstNumber + position)
-                if !ended.summaries.isEmpty { result.expired.append((position, ended.take())) }
-                guard batch.owners[position] == index else {
-                    if analyzer.lessons == nil { result.tracked.append(nil) }
-                    if prepare != nil { result.lineRanges.append(nil) }
-                    continue
-                }
-                // One copy of the frame for both uses: each copy counts a reference on bytes the reading thread
-                // made, a cache line the cores pass back and forth.
-                let frame = batch.frames[position]
-                if analyzer.lessons != nil {
-                    // The lessons ran here: the merger gets the frame's facts, not the frame (see `follow`).
-                    analyzer.withSeenAnalysis(frame, decoded: batch.decoded(at: position)) { _, seen, bytes, notes, _ in
-                        result.facts.append(FrameFacts(seen, bytes: bytes, annotation: notes))
-                    }
-                    if !ended.summaries.isEmpty { result.ended.append((position, ended.take())) }
-                    continue
-                }
-                let tracked = analyzer.track(frame, decoded: batch.decoded(at: position))
-                result.tracked.append(tracked)
-                if !ended.summaries.isEmpty { result.ended.append((position, ended.take())) }
-                if let prepare {
-                    let start = result.lines.byteCount
-                    let mark = prepare(frame, tracked, &result.lines)
-                    result.lineRanges.append(PreparedRange(bytes: start..<result.lines.byteCount, mark: mark))
-                }
-            }
-            lastLines = result.lines.byteCount
-            if batch.failures != nil {
-                _ = analyzer.tracker.finish()
-                result.remaining = ended.take()
-                result.totals = share.totals
-            }
-            if !output.push([result]) { return }
+            if !output.push([worker.process(batch)]) { return }
         }
+    }
+
+    /// Worker 1's thread, which also reads: numbers and routes every frame, sends each batch to workers 2…, then
+    /// follows its own frames of it before reading the next, so those frames are made, read and freed on one
+    /// thread. (A reading thread of its own, handing every batch to every worker, cost 8–9 % more CPU in all with two
+    /// workers, and with three threads on two cores, 3–14 % more wall time: OPTIMISATION.md, round 16.)
+    private static func readAndWork(_ files: [String], workers workerCount: Int, _ worker: BatchWorker,
+                                    forward inputs: [BatchQueue<PartitionBatch>], output: BatchQueue<PartitionResult>,
+                                    spent spentBatches: ReturnChute<PartitionBatch>) {
+        defer {
+            output.close()
+            for queue in inputs { queue.close() }
+        }
+        var batch = PartitionBatch()
+        var stopped = false
+        // Hands a full batch on and starts an empty one; false once the merger has stopped. Batches the merger is
+        // done with are freed here first, on the thread that allocated them.
+        func hand(_ batch: inout PartitionBatch) -> Bool {
+            defer { batch = PartitionBatch() }
+            spentBatches.empty()
+            for queue in inputs where !queue.push([batch]) { stopped = true }
+            if !stopped, !output.push([worker.process(batch)]) { stopped = true }
+            return !stopped
+        }
+        let failures = CaptureInput.readFrames(in: files, problem: { message in
+            batch.problems.append((before: batch.frames.count, message: message))
+        }) { frame in
+            // Most frames are routed by their peeked addresses; only the rest carry a decoding along (an optional
+            // decoded frame made and dropped for every frame cost the reader ~200 instructions a frame).
+            if let owner = FlowRouting.peekedWorker(for: frame, of: workerCount) {
+                batch.add(frame, owner: owner)
+            } else {
+                let (owner, decoded) = FlowRouting.decodedWorker(for: frame, of: workerCount)
+                batch.add(frame, owner: owner, decoded: decoded)
+            }
+            return batch.frames.count < PipelineBatch.size || hand(&batch)
+        }
+        guard !stopped else { return }
+        batch.failures = failures
+        _ = hand(&batch)
     }
 }
 
-/// A batch of frames in capture order, as the reading thread sends it to every worker. Kept as parallel arrays so
+/// A worker's state and its work on one batch: decodes and follows the frames it owns, lets the others move its
+/// clock, and prepares its frames' lines.
+final class BatchWorker: @unchecked Sendable {
+    private let index: Int
+    private let share: FlowShare
+    private let prepare: (@Sendable (Frame, TrackedFrame, inout JSONWriter) -> Range<Int>?)?
+    private let spent: ReturnChute<PartitionResult>
+    // The lines of a batch the merger is done with, kept for the next batch: they grow to some hundred
+    // kilobytes, and growing a new writer from empty for every batch copied them over and over. While the
+    // merger still holds them all, a new writer starts half again as large as the last batch's lines (not as
+    // large as the largest so far: that grows with the length of the capture, in every writer in flight).
+    @exclusivity(unchecked) private var spareLines = JSONWriter()
+    @exclusivity(unchecked) private var lastLines = 0
+
+    init(index: Int, options: SessionOptions, lessons: (options: LessonOptions, detector: BoardDetector)?,
+         prepare: (@Sendable (Frame, TrackedFrame, inout JSONWriter) -> Range<Int>?)?,
+         spent: ReturnChute<PartitionResult>) {
+        self.index = index
+        share = FlowShare(options: options, lessons: lessons)
+        self.prepare = prepare
+        self.spent = spent
+    }
+
+    func process(_ batch: PartitionBatch) -> PartitionResult {
+        let analyzer = share.analyzer
+        let ended = share.ended
+        let index = self.index
+        for old in spent.takeAll() where old.lines.byteCapacity > spareLines.byteCapacity { spareLines = old.lines }
+        let result = PartitionResult(input: batch)
+        spareLines.reset()
+        if prepare != nil { spareLines.reserveCapacity(lastLines + lastLines / 2) }
+        swap(&result.lines, &spareLines)
+        if analyzer.lessons != nil {
+            result.facts.reserveCapacity(batch.frames.count)
+        } else {
+            result.tracked.reserveCapacity(batch.frames.count)
+        }
+        if prepare != nil { result.lineRanges.reserveCapacity(batch.frames.count) }
+        for position in batch.frames.indices {
+            // Every frame moves the clock; only the owner reads the frame itself.
+            analyzer.tracker.advanceClock(to: batch.times[position], frame: batch.firstNumber + position)
+            if !ended.summaries.isEmpty { result.expired.append((position, ended.take())) }
+            guard batch.owners[position] == index else {
+                if analyzer.lessons == nil { result.tracked.append(nil) }
+                if prepare != nil { result.lineRanges.append(nil) }
+                continue
+            }
+            // One copy of the frame for both uses: on workers 2… each copy counts a reference on bytes worker 1
+            // made, a cache line the cores pass back and forth.
+            let frame = batch.frames[position]
+            if analyzer.lessons != nil {
+                // The lessons ran here: the merger gets the frame's facts, not the frame (see `follow`).
+                analyzer.withSeenAnalysis(frame, decoded: batch.decoded(at: position)) { _, seen, bytes, notes, _ in
+                    result.facts.append(FrameFacts(seen, bytes: bytes, annotation: notes))
+                }
+                if !ended.summaries.isEmpty { result.ended.append((position, ended.take())) }
+                continue
+            }
+            let tracked = analyzer.track(frame, decoded: batch.decoded(at: position))
+            result.tracked.append(tracked)
+            if !ended.summaries.isEmpty { result.ended.append((position, ended.take())) }
+            if let prepare {
+                let start = result.lines.byteCount
+                let mark = prepare(frame, tracked, &result.lines)
+                result.lineRanges.append(PreparedRange(bytes: start..<result.lines.byteCount, mark: mark))
+            }
+        }
+        lastLines = result.lines.byteCount
+        if batch.failures != nil {
+            _ = analyzer.tracker.finish()
+            result.remaining = ended.take()
+            result.totals = share.totals
+        }
+        return result
+    }
+}
+
+/// A batch of frames in capture order, as worker 1 reads it and sends it to the other workers. Kept as parallel arrays so
 /// a worker that does not own a frame reads only its time, never touching (and reference-counting) its bytes.
 struct PartitionBatch: Sendable {
     var frames: [Frame] = []
     var owners: [Int] = []
     var times: [Int64] = []
     var firstNumber = 0
-    /// Frames the reading thread had to decode to route them, by position.
+    /// Frames worker 1 had to decode to route them, by position.
     var decodedByPosition: [Int: DecodedFrame] = [:]
     /// Messages for stderr, each printed before the frame at `before` (or after the last frame).
     var problems: [(before: Int, message: String)] = []
@@ -486,7 +515,7 @@ struct PartitionBatch: Sendable {
         times.append(frame.timeNanoseconds)
     }
 
-    /// `add` for a frame the reading thread had to decode to route it: the workers take that decoding.
+    /// `add` for a frame that had to be decoded to route it: the workers take that decoding.
     mutating func add(_ frame: Frame, owner: Int, decoded: DecodedFrame) {
         decodedByPosition[frames.count] = decoded
         add(frame, owner: owner)

@@ -6,8 +6,8 @@ import ArgumentParser
 /// `--threads`: how many workers share the decoding and session work of reading a file, split by flow.
 struct ThreadOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Workers to use: 1 does everything on one thread; with 2 or more, frames are read on a thread of their own, "
-            + "decoded and followed by that many workers, each owning the flows of its share of IP address pairs, "
+        "Workers to use: 1 does everything on one thread; with 2 or more, frames are decoded and followed by that "
+            + "many workers (the second also reads the files), each owning the flows of its share of IP address pairs, "
             + "and put back in capture order for the lessons and the output by the thread that merges, which is also "
             + "the first worker (JSON lines are written by the workers, text lines by the merging thread). The "
             + "output is the same. Default: the number of cores, at most 2.",
