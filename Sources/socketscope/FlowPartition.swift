@@ -29,6 +29,8 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
     /// writer holds (the batch's earlier lines) and returns where in the writer's text the merger must write the
     /// session's final number (nil: nowhere). The bytes reach `run`'s body with the frame. Set before `run`.
     var prepareOnWorker: (@Sendable (Frame, TrackedFrame, inout JSONWriter) -> Range<Int>?)?
+    /// When the workers use `prepareOnWorker` (see `LinePreparation`). Set before `run`.
+    var linePreparation = LinePreparation.balanced
     private let options: SessionOptions
     private let workerCount: Int
     /// Whether the last `follow` ran the lessons on the workers.
@@ -83,9 +85,10 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
         let workerCount = self.workerCount
         let workerOptions = options.dividingLimits(by: workerCount)
         let prepare = prepareOnWorker
+        let preparation = linePreparation
         let batchWorkers = threaded.map { index in
             BatchWorker(index: index, options: workerOptions, lessons: workerLessons, prepare: prepare,
-                        spent: spentResults[index - 1])
+                        preparation: preparation, spent: spentResults[index - 1])
         }
         // Worker 1 reads the files too; workers 2… take each batch from it.
         let workers = threaded.map { index in
@@ -366,7 +369,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                              output: BatchQueue<PartitionResult>) {
         defer { output.close() }
         while let batch = input.pop()?.first {
-            if !output.push([worker.process(batch)]) { return }
+            if !output.push([worker.process(batch, mergerBehind: !output.isEmpty)]) { return }
         }
     }
 
@@ -389,7 +392,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
             defer { batch = PartitionBatch() }
             spentBatches.empty()
             for queue in inputs where !queue.push([batch]) { stopped = true }
-            if !stopped, !output.push([worker.process(batch)]) { stopped = true }
+            if !stopped, !output.push([worker.process(batch, mergerBehind: !output.isEmpty)]) { stopped = true }
             return !stopped
         }
         let failures = CaptureInput.readFrames(in: files, problem: { message in
@@ -417,6 +420,7 @@ final class BatchWorker: @unchecked Sendable {
     private let index: Int
     private let share: FlowShare
     private let prepare: (@Sendable (Frame, TrackedFrame, inout JSONWriter) -> Range<Int>?)?
+    private let preparation: LinePreparation
     private let spent: ReturnChute<PartitionResult>
     // The lines of a batch the merger is done with, kept for the next batch: they grow to some hundred
     // kilobytes, and growing a new writer from empty for every batch copied them over and over. While the
@@ -427,14 +431,22 @@ final class BatchWorker: @unchecked Sendable {
 
     init(index: Int, options: SessionOptions, lessons: (options: LessonOptions, detector: BoardDetector)?,
          prepare: (@Sendable (Frame, TrackedFrame, inout JSONWriter) -> Range<Int>?)?,
-         spent: ReturnChute<PartitionResult>) {
+         preparation: LinePreparation = .balanced, spent: ReturnChute<PartitionResult>) {
         self.index = index
         share = FlowShare(options: options, lessons: lessons)
         self.prepare = prepare
+        self.preparation = preparation
         self.spent = spent
     }
 
-    func process(_ batch: PartitionBatch) -> PartitionResult {
+    /// `mergerBehind`: whether the merger still has a batch of this worker's waiting (`LinePreparation.balanced`).
+    func process(_ batch: PartitionBatch, mergerBehind: Bool) -> PartitionResult {
+        let prepare: (@Sendable (Frame, TrackedFrame, inout JSONWriter) -> Range<Int>?)?
+        switch preparation {
+        case .balanced: prepare = mergerBehind ? self.prepare : nil
+        case .always: prepare = self.prepare
+        case .never: prepare = nil
+        }
         let analyzer = share.analyzer
         let ended = share.ended
         let index = self.index
@@ -486,6 +498,19 @@ final class BatchWorker: @unchecked Sendable {
         }
         return result
     }
+}
+
+/// When a worker writes what it can of its frames' lines (`FlowPartitionedAnalyzer.prepareOnWorker`). The output
+/// is the same either way: a line no worker prepared, the merger writes whole.
+enum LinePreparation: Sendable {
+    /// Only while the merger is behind: when it still has a batch of this worker's waiting. Once it has caught up
+    /// (it waits for this worker), the worker leaves the next batch's lines to it, so the two cores carry about the
+    /// same whichever of the two was the busier (OPTIMISATION.md, round 16).
+    case balanced
+    /// Every batch (as before round 16; for tests).
+    case always
+    /// No batch: the merger writes every line (for tests).
+    case never
 }
 
 /// A batch of frames in capture order, as worker 1 reads it and sends it to the other workers. Kept as parallel arrays so

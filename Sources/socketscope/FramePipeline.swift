@@ -43,6 +43,8 @@ final class FramePipeline {
     static let maxBufferedLines = 5000
 
     private let threads: Int
+    /// When workers prepare lines (`LinePreparation`); the output is the same. Tests set it.
+    var linePreparation = LinePreparation.balanced
 
     init(options: FrameOutputOptions, sink: OutputSink, grouped: Bool, detector: BoardDetector? = nil,
          threads: Int = 1, localMACs: Set<MACAddress> = []) {
@@ -87,6 +89,7 @@ final class FramePipeline {
             let palette = palette
             partitioned.prepareOnWorker = { frame, tracked, lines in Self.prepareText(frame, tracked, palette, into: &lines) }
         }
+        partitioned.linePreparation = linePreparation
         self.partitioned = partitioned
         try partitioned.run(files: files, report: { flushOutput() }) { frame, tracked, annotation, lesson, line in
             switch format {

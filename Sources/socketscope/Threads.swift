@@ -9,8 +9,8 @@ struct ThreadOption: ParsableArguments {
         "Workers to use: 1 does everything on one thread; with 2 or more, frames are decoded and followed by that "
             + "many workers (the second also reads the files), each owning the flows of its share of IP address pairs, "
             + "and put back in capture order for the lessons and the output by the thread that merges, which is also "
-            + "the first worker (JSON lines are written by the workers, text lines by the merging thread). The "
-            + "output is the same. Default: the number of cores, at most 2.",
+            + "the first worker (the other workers write what they can of their frames' lines while the merging "
+            + "thread is behind). The output is the same. Default: the number of cores, at most 2.",
         valueName: "n"))
     var threads: Int = ThreadOption.defaultThreads
 
@@ -81,6 +81,13 @@ final class BatchQueue<Item: Sendable>: @unchecked Sendable {
         count += 1
         pthread_cond_signal(notEmpty)
         return true
+    }
+
+    /// Whether no batch is waiting: the consumer has taken every one pushed so far.
+    var isEmpty: Bool {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return count == 0
     }
 
     /// The next batch, waiting for one; nil once the producer closed the queue and it is empty.
