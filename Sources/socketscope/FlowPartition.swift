@@ -9,15 +9,17 @@ import Wire
 ///
 /// Worker 1's thread reads the files: it numbers the frames and gives each an owner, the worker chosen by a hash of
 /// its IP address pair (both directions, and every fragment of a datagram, go to the same worker). Workers 1… have
-/// threads of their own and see every batch of frames: each decodes and follows the sessions of the frames it owns, and for the others only
-/// lets its packet-time clock run, so its sessions time out at the same frame as they would in one tracker. Worker 0 is
-/// the caller's thread (its `FlowShare` followed there), which zips the workers' results back into capture order,
-/// following its own share's frames as it reaches them, and does what needs all flows: session numbers (1, 2, 3… by
-/// first frame, renumbered from the workers' first-frame numbers), links from connections to DNS lookups made on other
-/// workers' flows, and the lessons (board, tutorial steps, diagnoses) — except in `follow` with the board's addresses
-/// known, where each worker runs the lessons of its own flows and the merger only the capture-wide ones. So with two
-/// workers there are two threads: worker 1, which also reads (its own frames are made, followed and freed there), and
-/// the merger with worker 0's share, whose analysed frames never cross to another thread and back.
+/// threads of their own and see every batch of frames: each decodes and follows the sessions of the frames it owns,
+/// and for the others only lets its packet-time clock run, so its sessions time out at the same frame as they would
+/// in one tracker. Worker 0 is the caller's thread (its `FlowShare` followed there), which zips the workers' results
+/// back into capture order, following its own share's frames as it reaches them, and does what needs all flows:
+/// session numbers (1, 2, 3… by first frame, renumbered from the workers' first-frame numbers), links from
+/// connections to DNS lookups made on other workers' flows, and the lessons (board, tutorial steps, diagnoses) —
+/// except in `follow` with the board's addresses known, where each worker runs the lessons of its own flows and the
+/// merger only the capture-wide ones. So with two workers there are two threads: worker 1, which also reads (its
+/// own frames are made, followed and freed there), and the merger with worker 0's share, whose analysed frames never
+/// cross to another thread and back. A worker writes what it can of its frames' lines only while the merger is
+/// behind (`LinePreparation`).
 ///
 /// The session limits (`--max-flows`, `--max-reassembly-total`) are divided between the workers, so memory stays
 /// within the same bounds; when a limit is reached, which session is ended or cut can differ from one thread.
@@ -375,8 +377,8 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
 
     /// Worker 1's thread, which also reads: numbers and routes every frame, sends each batch to workers 2…, then
     /// follows its own frames of it before reading the next, so those frames are made, read and freed on one
-    /// thread. (A reading thread of its own, handing every batch to every worker, cost 8–9 % more CPU in all with two
-    /// workers, and with three threads on two cores, 3–14 % more wall time: OPTIMISATION.md, round 16.)
+    /// thread. (A reading thread of its own, handing every batch to every worker, cost 3–6 % more CPU in all with two
+    /// workers, and with three threads on two cores 3–14 % more wall time: OPTIMISATION.md, round 16.)
     private static func readAndWork(_ files: [String], workers workerCount: Int, _ worker: BatchWorker,
                                     forward inputs: [BatchQueue<PartitionBatch>], output: BatchQueue<PartitionResult>,
                                     spent spentBatches: ReturnChute<PartitionBatch>) {
@@ -513,8 +515,9 @@ enum LinePreparation: Sendable {
     case never
 }
 
-/// A batch of frames in capture order, as worker 1 reads it and sends it to the other workers. Kept as parallel arrays so
-/// a worker that does not own a frame reads only its time, never touching (and reference-counting) its bytes.
+/// A batch of frames in capture order, as worker 1 reads it and sends it to the other workers. Kept as parallel
+/// arrays so a worker that does not own a frame reads only its time, never touching (and reference-counting) its
+/// bytes.
 struct PartitionBatch: Sendable {
     var frames: [Frame] = []
     var owners: [Int] = []
