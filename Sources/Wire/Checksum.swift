@@ -39,14 +39,18 @@ public struct InternetChecksum: Sendable {
             odd = false
             index = 1
         }
-        var native: UInt64 = 0
+        // Two sums in turn, so that each add waits for the one two back, not the one before: the carries make one
+        // sum a chain. Their end-around sum is the sum of all the words.
+        var first: UInt64 = 0
+        var second: UInt64 = 0
         while count - index >= 32 {
-            native = Self.addWithCarry(native, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-            native = Self.addWithCarry(native, raw.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self))
-            native = Self.addWithCarry(native, raw.loadUnaligned(fromByteOffset: index + 16, as: UInt64.self))
-            native = Self.addWithCarry(native, raw.loadUnaligned(fromByteOffset: index + 24, as: UInt64.self))
+            first = Self.addWithCarry(first, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            second = Self.addWithCarry(second, raw.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self))
+            first = Self.addWithCarry(first, raw.loadUnaligned(fromByteOffset: index + 16, as: UInt64.self))
+            second = Self.addWithCarry(second, raw.loadUnaligned(fromByteOffset: index + 24, as: UInt64.self))
             index += 32
         }
+        var native = Self.addWithCarry(first, second)
         while count - index >= 8 {
             native = Self.addWithCarry(native, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
             index += 8
