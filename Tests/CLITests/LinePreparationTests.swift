@@ -47,13 +47,13 @@ struct LinePreparationTests {
     func preparedOrWhole() throws {
         var compared = 0
         for path in ThreadsTests.captures {
+            // Idle sessions end at the same frame on one tracker and on several workers only while time runs
+            // forward (README, Performance); `ThreadsTests` checks which captures those are.
+            let json = try Self.read(path, ["--format", "json"], threads: 1)
+            let lines = String(decoding: json, as: UTF8.self).split(separator: "\n").map(String.init)
+            guard ThreadsTests.timestampsAscend(lines) else { continue }
             for arguments in [["--format", "json"], ["--format", "text"]] {
-                let single = try Self.read(path, arguments, threads: 1)
-                // Idle sessions end at the same frame on one tracker and on several workers only while time runs
-                // forward (README, Performance); `ThreadsTests` checks which captures those are.
-                let lines = String(decoding: try Self.read(path, ["--format", "json"], threads: 1), as: UTF8.self)
-                    .split(separator: "\n").map(String.init)
-                guard ThreadsTests.timestampsAscend(lines) else { continue }
+                let single = arguments == ["--format", "json"] ? json : try Self.read(path, arguments, threads: 1)
                 for threads in [2, 3] {
                     for preparation in [LinePreparation.always, .never] {
                         let split = try Self.read(path, arguments, threads: threads, preparation: preparation)
