@@ -433,7 +433,7 @@ final class BatchWorker: @unchecked Sendable {
 
     init(index: Int, options: SessionOptions, lessons: (options: LessonOptions, detector: BoardDetector)?,
          prepare: (@Sendable (Frame, TrackedFrame, inout JSONWriter) -> Range<Int>?)?,
-         preparation: LinePreparation = .balanced, spent: ReturnChute<PartitionResult>) {
+         preparation: LinePreparation, spent: ReturnChute<PartitionResult>) {
         self.index = index
         share = FlowShare(options: options, lessons: lessons)
         self.prepare = prepare
