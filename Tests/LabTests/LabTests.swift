@@ -88,10 +88,20 @@ enum Lab {
         var stderr: String
     }
 
+    /// How long one program may run before it counts as hung. A lab scenario takes about two seconds; its own
+    /// waits (lab.sh's polls, the board program's `timeout 30`) add up to about a minute at worst.
+    static let processDeadline: TimeInterval = 150
+
     /// Run a program to completion; output goes through temporary files so a
     /// chatty child can never block on a full pipe.
+    ///
+    /// A child still running after `deadline` seconds is killed and reported (non-zero status, a line on its
+    /// stderr). The deadline runs from the child's start, not the test's: under `swift test`'s parallel run a
+    /// test case can wait minutes for a thread before it starts, and a test-wide time limit counted that wait
+    /// (a CI run failed so, the scenario itself having taken two seconds).
     @discardableResult
-    static func run(_ argv: [String], env extra: [String: String] = [:]) throws -> Result {
+    static func run(_ argv: [String], env extra: [String: String] = [:],
+                    deadline: TimeInterval = processDeadline) throws -> Result {
         let tmp = FileManager.default.temporaryDirectory
         let outURL = tmp.appendingPathComponent("labtests-\(UUID().uuidString).out")
         let errURL = tmp.appendingPathComponent("labtests-\(UUID().uuidString).err")
@@ -110,11 +120,21 @@ enum Lab {
         p.standardInput = FileHandle.nullDevice
         p.standardOutput = try FileHandle(forWritingTo: outURL)
         p.standardError = try FileHandle(forWritingTo: errURL)
+        // The termination handler, set before the child starts, so a fast exit is never missed.
+        let exited = DispatchSemaphore(value: 0)
+        p.terminationHandler = { _ in exited.signal() }
         try p.run()
-        p.waitUntilExit()
+        var hung = false
+        if exited.wait(timeout: .now() + deadline) == .timedOut {
+            hung = true
+            // SIGKILL: under `swift test` a child `sleep` outlived SIGTERM for seconds.
+            kill(p.processIdentifier, SIGKILL)
+            exited.wait()
+        }
         let out = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
-        let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-        return Result(status: p.terminationStatus, stdout: out, stderr: err)
+        var err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+        if hung { err += "\nLabTests: \(argv[0]) still running after \(Int(deadline)) s; killed\n" }
+        return Result(status: hung ? -1 : p.terminationStatus, stdout: out, stderr: err)
     }
 
     nonisolated(unsafe) static var counter = 0
@@ -266,7 +286,6 @@ enum ScenarioChecks {
 struct LabTests {
     @Test("record a lab scenario with socketscope live, read it back",
           .enabled(if: Lab.liveEnabled, "needs root, `ip netns`, python3, nft, dnsmasq, ethtool and the socketscope binary"),
-          .timeLimit(.minutes(2)),
           arguments: ["http-get", "refused", "udp-echo"])
     func scenario(_ name: String) throws {
         let lab = Lab.uniqueName()
@@ -299,6 +318,18 @@ struct LabTests {
             for finding in findings { diagnoses.insert(finding["id"] as? String ?? "?") }
         }
         ScenarioChecks.checkDiagnosis(name, diagnoses)
+    }
+
+    @Test("a program that outlives its deadline is killed and reported, not waited for")
+    func hungProgramIsKilled() throws {
+        let sleep = try #require(Lab.which("sleep"))
+        let started = Date()
+        let r = try Lab.run([sleep, "60"], deadline: 0.5)
+        #expect(Date().timeIntervalSince(started) < 10, "run waited for the whole sleep")
+        #expect(r.status == -1)
+        #expect(r.stderr.contains("still running after 0 s; killed"), "stderr: \(r.stderr)")
+        let quick = try Lab.run([sleep, "0"], deadline: 30)
+        #expect(quick.status == 0 && quick.stderr.isEmpty)
     }
 
     @Test("the committed synthetic capture reads back frame by frame",
