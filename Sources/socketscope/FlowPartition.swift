@@ -492,7 +492,9 @@ final class BatchWorker: @unchecked Sendable {
                 result.lineRanges.append(PreparedRange(bytes: start..<result.lines.byteCount, mark: mark))
             }
         }
-        lastLines = result.lines.byteCount
+        // A batch left to the merger wrote no lines: the next prepared batch is sized by the last one that did
+        // (sized by 0, its writer grew from empty, copying itself over at every doubling).
+        if prepare != nil { lastLines = result.lines.byteCount }
         if batch.failures != nil {
             _ = analyzer.tracker.finish()
             result.remaining = ended.take()
