@@ -344,14 +344,14 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
         if share.analyzer.lessons != nil {
             // The lessons run in the share's own tracker, as on a worker (see `follow`); the capture-wide ones
             // see the frame itself.
-            share.analyzer.withSeenAnalysis(frame, decoded: batch.decoded(at: position)) { _, seen, bytes, notes, _ in
+            share.analyzer.withSeenAnalysis(frame, routedIn: batch, at: position) { _, seen, bytes, notes, _ in
                 for ended in share.ended.take() { sessionEnded(ended) }
                 merge(seen: seen, bytes: bytes, annotation: notes, number: batch.firstNumber + position,
                       time: batch.times[position])
             }
             return true
         }
-        let tracked = share.analyzer.track(frame, decoded: batch.decoded(at: position))
+        let tracked = share.analyzer.track(frame, routedIn: batch, at: position)
         for ended in share.ended.take() { sessionEnded(ended) }
         let lesson = merge(frame, tracked, &tracked.annotation)
         // No line prepared: `body` writes the whole line, as for a frame no worker prepared.
@@ -477,13 +477,13 @@ final class BatchWorker: @unchecked Sendable {
             let frame = batch.frames[position]
             if analyzer.lessons != nil {
                 // The lessons ran here: the merger gets the frame's facts, not the frame (see `follow`).
-                analyzer.withSeenAnalysis(frame, decoded: batch.decoded(at: position)) { _, seen, bytes, notes, _ in
+                analyzer.withSeenAnalysis(frame, routedIn: batch, at: position) { _, seen, bytes, notes, _ in
                     result.facts.append(FrameFacts(seen, bytes: bytes, annotation: notes))
                 }
                 if !ended.summaries.isEmpty { result.ended.append((position, ended.take())) }
                 continue
             }
-            let tracked = analyzer.track(frame, decoded: batch.decoded(at: position))
+            let tracked = analyzer.track(frame, routedIn: batch, at: position)
             result.tracked.append(tracked)
             if !ended.summaries.isEmpty { result.ended.append((position, ended.take())) }
             if let prepare {
@@ -552,6 +552,9 @@ struct PartitionBatch: Sendable {
     }
 
     func decoded(at position: Int) -> DecodedFrame? { decodedByPosition.isEmpty ? nil : decodedByPosition[position] }
+
+    /// Whether any frame of the batch was decoded to route it (few batches: most frames are routed by peeking).
+    var hasDecodings: Bool { !decodedByPosition.isEmpty }
 }
 
 /// A worker's results for one batch.

@@ -109,6 +109,18 @@ final class FrameAnalyzer: SessionAnalysis {
                                                                       localMACs: localMACs), body)
     }
 
+    /// `withSeenAnalysis` of a batch's frame, with the decoding the reader made to route it if it made one (see
+    /// `track(_:routedIn:at:)`).
+    @inline(__always)
+    func withSeenAnalysis<R>(_ frame: Frame, routedIn batch: PartitionBatch, at position: Int,
+                             _ body: (DecodedFrame, DecodedFrame, [UInt8], FrameAnnotation, FrameLesson?) -> R) -> R {
+        if batch.hasDecodings, let decoded = batch.decoded(at: position) {
+            return withSeenAnalysis(frame, decodedAs: decoded, body)
+        }
+        return withSeenAnalysis(frame, decodedAs: FrameDecoder.decode(frame.bytes, linkType: frame.linkType,
+                                                                      localMACs: localMACs), body)
+    }
+
     @inline(__always)
     private func withSeenAnalysis<R>(_ frame: Frame, decodedAs decoded: DecodedFrame,
                                      _ body: (DecodedFrame, DecodedFrame, [UInt8], FrameAnnotation, FrameLesson?) -> R)
@@ -136,9 +148,16 @@ final class FrameAnalyzer: SessionAnalysis {
     }
 
     /// Decoding and the session layer, without the lessons (a flow-partitioned worker's share of `analyze`).
-    func track(_ frame: Frame, decoded alreadyDecoded: DecodedFrame? = nil) -> TrackedFrame {
-        if let alreadyDecoded { return track(frame, decodedAs: alreadyDecoded) }
-        return track(frame, decodedAs: FrameDecoder.decode(frame.bytes, linkType: frame.linkType, localMACs: localMACs))
+    func track(_ frame: Frame) -> TrackedFrame {
+        track(frame, decodedAs: FrameDecoder.decode(frame.bytes, linkType: frame.linkType, localMACs: localMACs))
+    }
+
+    /// `track` of a batch's frame, with the decoding the reader made to route it if it made one. Looked up only
+    /// in a batch that has such decodings: an optional decoded frame passed along, even an absent one, was copied
+    /// twice per frame.
+    func track(_ frame: Frame, routedIn batch: PartitionBatch, at position: Int) -> TrackedFrame {
+        if batch.hasDecodings, let decoded = batch.decoded(at: position) { return track(frame, decodedAs: decoded) }
+        return track(frame)
     }
 
     /// `track` of a decoded frame, built straight into the `TrackedFrame` (a tuple on the way was a copy).
