@@ -30,7 +30,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
     /// Formats what it can of each frame's output on the frame's worker, in parallel: writes it after what the
     /// writer holds (the batch's earlier lines) and returns where in the writer's text the merger must write the
     /// session's final number (nil: nowhere). The bytes reach `run`'s body with the frame. Set before `run`.
-    var prepareOnWorker: (@Sendable (Frame, TrackedFrame, inout JSONWriter) -> Range<Int>?)?
+    var prepareOnWorker: LinePreparer?
     /// When the workers use `prepareOnWorker` (see `LinePreparation`). Set before `run`.
     var linePreparation = LinePreparation.balanced
     private let options: SessionOptions
@@ -421,7 +421,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
 final class BatchWorker: @unchecked Sendable {
     private let index: Int
     private let share: FlowShare
-    private let prepare: (@Sendable (Frame, TrackedFrame, inout JSONWriter) -> Range<Int>?)?
+    private let prepare: LinePreparer?
     private let preparation: LinePreparation
     private let spent: ReturnChute<PartitionResult>
     // The lines of a batch the merger is done with, kept for the next batch: they grow to some hundred
@@ -432,7 +432,7 @@ final class BatchWorker: @unchecked Sendable {
     @exclusivity(unchecked) private var lastLines = 0
 
     init(index: Int, options: SessionOptions, lessons: (options: LessonOptions, detector: BoardDetector)?,
-         prepare: (@Sendable (Frame, TrackedFrame, inout JSONWriter) -> Range<Int>?)?,
+         prepare: LinePreparer?,
          preparation: LinePreparation, spent: ReturnChute<PartitionResult>) {
         self.index = index
         share = FlowShare(options: options, lessons: lessons)
@@ -443,7 +443,7 @@ final class BatchWorker: @unchecked Sendable {
 
     /// `mergerBehind`: whether the merger still has a batch of this worker's waiting (`LinePreparation.balanced`).
     func process(_ batch: PartitionBatch, mergerBehind: Bool) -> PartitionResult {
-        let prepare: (@Sendable (Frame, TrackedFrame, inout JSONWriter) -> Range<Int>?)?
+        let prepare: LinePreparer?
         switch preparation {
         case .balanced: prepare = mergerBehind ? self.prepare : nil
         case .always: prepare = self.prepare
@@ -488,7 +488,7 @@ final class BatchWorker: @unchecked Sendable {
             if !ended.summaries.isEmpty { result.ended.append((position, ended.take())) }
             if let prepare {
                 let start = result.lines.byteCount
-                let mark = prepare(frame, tracked, &result.lines)
+                let mark = prepare(frame, tracked.decoded, &tracked.annotation, &result.lines)
                 result.lineRanges.append(PreparedRange(bytes: start..<result.lines.byteCount, mark: mark))
             }
         }
@@ -556,6 +556,11 @@ struct PartitionBatch: Sendable {
     /// Whether any frame of the batch was decoded to route it (few batches: most frames are routed by peeking).
     var hasDecodings: Bool { !decodedByPosition.isEmpty }
 }
+
+/// Writes what a worker can of a frame's line (`FlowPartitionedAnalyzer.prepareOnWorker`). The annotation is lent
+/// `inout` from its analysed frame: passed as a plain argument, a class's stored value is copied first (and every
+/// reference in it counted), once per frame.
+typealias LinePreparer = @Sendable (Frame, DecodedFrame, inout FrameAnnotation, inout JSONWriter) -> Range<Int>?
 
 /// A worker's results for one batch.
 ///
