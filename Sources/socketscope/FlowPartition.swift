@@ -488,7 +488,7 @@ final class BatchWorker: @unchecked Sendable {
             if !ended.summaries.isEmpty { result.ended.append((position, ended.take())) }
             if let prepare {
                 let start = result.lines.byteCount
-                let mark = prepare(frame, tracked.decoded, &tracked.annotation, &result.lines)
+                let mark = prepare(frame, tracked, &tracked.annotation, &result.lines)
                 result.lineRanges.append(PreparedRange(bytes: start..<result.lines.byteCount, mark: mark))
             }
         }
@@ -557,10 +557,11 @@ struct PartitionBatch: Sendable {
     var hasDecodings: Bool { !decodedByPosition.isEmpty }
 }
 
-/// Writes what a worker can of a frame's line (`FlowPartitionedAnalyzer.prepareOnWorker`). The annotation is lent
-/// `inout` from its analysed frame: passed as a plain argument, a class's stored value is copied first (and every
-/// reference in it counted), once per frame.
-typealias LinePreparer = @Sendable (Frame, DecodedFrame, inout FrameAnnotation, inout JSONWriter) -> Range<Int>?
+/// Writes what a worker can of a frame's line (`FlowPartitionedAnalyzer.prepareOnWorker`). The analysed frame's
+/// annotation is also lent `inout`: read from the object as a plain argument, the stored value was copied first
+/// (and every reference in it counted), once per frame. The decoded frame is read from the object (a constant),
+/// not passed on its own: handed to the closure, it was copied the same way.
+typealias LinePreparer = @Sendable (Frame, TrackedFrame, inout FrameAnnotation, inout JSONWriter) -> Range<Int>?
 
 /// A worker's results for one batch.
 ///
