@@ -97,7 +97,7 @@ final class FramePipeline {
             switch format {
             case .json:
                 if let line {
-                    finishJSON(line, annotation, lesson)
+                    finishJSON(line, session: annotation.session, lesson)
                 } else {
                     Self.writeJSON(frame, tracked.decoded, annotation, lesson, steps: &steps, sink: sink)
                 }
@@ -161,9 +161,9 @@ final class FramePipeline {
 
     /// Puts out a line a worker prepared: its bytes with the session's number in place of the stand-in, then the
     /// step, written straight into the output buffer.
-    private func finishJSON(_ line: PreparedLine, _ annotation: FrameAnnotation, _ lesson: FrameLesson?) {
+    private func finishJSON(_ line: PreparedLine, session: Int?, _ lesson: FrameLesson?) {
         sink.writeLine { json in
-            if let mark = line.mark, let session = annotation.session, mark.upperBound <= line.bytes.count {
+            if let mark = line.mark, let session, mark.upperBound <= line.bytes.count {
                 json.appendRaw(UnsafeRawBufferPointer(rebasing: line.bytes[..<mark.lowerBound]))
                 json.appendRaw(decimal: UInt64(clamping: session))
                 json.appendRaw(UnsafeRawBufferPointer(rebasing: line.bytes[mark.upperBound...]))
