@@ -139,9 +139,10 @@ public enum FrameJSON {
         }
         if frame.hasDNS, let dns = frame.dns { writeDNS(dns, into: &json) }
         if frame.hasDHCP, let dhcp = frame.dhcp { writeDHCP(dhcp, into: &json) }
-        // Subscripted in place: `last` copied the exchange (a dozen Strings and optionals) through a generic call.
+        // The exchange is read where it lies: `last`, or a subscript passed as an argument, copied it (a dozen
+        // Strings and optionals, each counted) through a generic call.
         if let last = annotation.http.indices.last {
-            writeHTTP(annotation.http[last], frameNumber: frameNumber, into: &json)
+            writeHTTP(annotation.http, at: last, frameNumber: frameNumber, into: &json)
         }
         if frame.hasStopped, let error = frame.stoppedAt {
             json.key("error"); json.objectValue()
@@ -199,20 +200,21 @@ public enum FrameJSON {
     }
 
     /// `http` {`request`: {…}} or {`response`: {…}} on the frame that completes that message's headers.
-    static func writeHTTP(_ exchange: HTTPTransaction, frameNumber: Int?, into json: inout UniqueJSONWriter) {
+    static func writeHTTP(_ exchanges: [HTTPTransaction], at index: Int, frameNumber: Int?,
+                          into json: inout UniqueJSONWriter) {
         json.key("http"); json.objectValue()
-        if let frameNumber, exchange.responseFrame == frameNumber {
+        if let frameNumber, exchanges[index].responseFrame == frameNumber {
             json.key("response"); json.objectValue()
-            if let status = exchange.status { json.field("status", status) } else { json.fieldNull("status") }
-            json.field("reason", exchange.reason ?? "")
-            json.field("version", exchange.responseVersion ?? exchange.version ?? "")
+            if let status = exchanges[index].status { json.field("status", status) } else { json.fieldNull("status") }
+            json.field("reason", exchanges[index].reason ?? "")
+            json.field("version", exchanges[index].responseVersion ?? exchanges[index].version ?? "")
             json.endObject()
         } else {
             json.key("request"); json.objectValue()
-            json.field("method", exchange.method ?? "")
-            json.field("uri", exchange.uri ?? "")
-            json.field("version", exchange.version ?? "")
-            if let host = exchange.host { json.field("host", host) } else { json.fieldNull("host") }
+            json.field("method", exchanges[index].method ?? "")
+            json.field("uri", exchanges[index].uri ?? "")
+            json.field("version", exchanges[index].version ?? "")
+            if let host = exchanges[index].host { json.field("host", host) } else { json.fieldNull("host") }
             json.endObject()
         }
         json.endObject()

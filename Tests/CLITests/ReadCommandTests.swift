@@ -27,6 +27,51 @@ struct ReadCommandTests {
         #expect(frames == Array(1...13))
     }
 
+    @Test("a frame's http object has the request and response tshark reads, on the frame completing each head",
+          .enabled(if: CLI.which("tshark") != nil, "needs tshark"),
+          arguments: ["http-get.pcap", "http-get-by-name.pcap", "chunked.pcap", "keep-alive-hang.pcap",
+                      "board-closes-unread.pcap", "slow-reader.pcap", "lossy.pcap"])
+    func httpAgreesWithTshark(name: String) throws {
+        let file = CLI.capture(name)
+        let tshark = try #require(CLI.which("tshark"))
+        // Without reassembling bodies tshark, like SocketScope, shows a response on the segment completing its head
+        // (with them, on its last segment, and not at all when the body never ends).
+        let fields = try CLI.run(tshark, ["-r", file, "-o", "http.desegment_body:FALSE", "-Y", "http", "-T", "fields",
+                                          "-E", "separator=|",
+                                          "-e", "frame.number", "-e", "http.request.method", "-e", "http.request.uri",
+                                          "-e", "http.request.version", "-e", "http.host", "-e", "http.response.code",
+                                          "-e", "http.response.phrase", "-e", "http.response.version"])
+        var requests: [String] = []
+        var responses: [String] = []
+        for line in fields.lines {
+            let column = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            guard column.count == 8 else { continue }
+            if !column[1].isEmpty { requests.append(column[0...4].joined(separator: " ")) }
+            if !column[5].isEmpty { responses.append(([column[0]] + column[5...7]).joined(separator: " ")) }
+        }
+        let result = try CLI.socketscope("read", file, "--format", "json")
+        #expect(result.status == 0)
+        var ourRequests: [String] = []
+        var ourResponses: [String] = []
+        for line in result.lines {
+            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let http = object["http"] as? [String: Any] else { continue }
+            let frame = object["frame"] as? Int ?? 0
+            if let request = http["request"] as? [String: Any] {
+                let values = ["method", "uri", "version"].map { request[$0] as? String ?? "?" }
+                ourRequests.append((["\(frame)"] + values + [request["host"] as? String ?? ""]).joined(separator: " "))
+            }
+            if let response = http["response"] as? [String: Any] {
+                let status = response["status"] as? Int ?? 0
+                let values = ["reason", "version"].map { response[$0] as? String ?? "?" }
+                ourResponses.append((["\(frame)", "\(status)"] + values).joined(separator: " "))
+            }
+        }
+        #expect(!ourRequests.isEmpty, "\(name) has requests")
+        #expect(ourRequests == requests, "\(name)")
+        #expect(ourResponses == responses, "\(name)")
+    }
+
     @Test("JSON lines carry frame, time, length, caplen and linktype")
     func jsonShape() throws {
         let result = try CLI.socketscope("read", CLI.corpusFile("tcpdump/tcp-handshake-nano.pcap"), "--format", "json")
