@@ -551,10 +551,11 @@ struct PartitionBatch: Sendable {
         add(frame, owner: owner)
     }
 
-    func decoded(at position: Int) -> DecodedFrame? { decodedByPosition.isEmpty ? nil : decodedByPosition[position] }
-
     /// Whether any frame of the batch was decoded to route it (few batches: most frames are routed by peeking).
+    /// Callers ask before `decoded(at:)`, which hashes the position.
     var hasDecodings: Bool { !decodedByPosition.isEmpty }
+
+    func decoded(at position: Int) -> DecodedFrame? { decodedByPosition[position] }
 }
 
 /// Writes what a worker can of a frame's line (`FlowPartitionedAnalyzer.prepareOnWorker`). The analysed frame's
