@@ -64,7 +64,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
     /// analysed frame's own, lent `inout` only so that it is not copied (a copy per frame cost the merger ~400
     /// instructions); `body` reads it.
     func run(files: [String], report: () -> Void,
-             _ body: (Frame, TrackedFrame, inout FrameAnnotation, FrameLesson?, PreparedLine?) throws -> Bool) throws {
+             _ body: FrameBody) throws {
         try run(files: files, report: report, workerLessons: nil, body)
     }
 
@@ -72,8 +72,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
     /// the lessons of its own flows and `body` is never called (see `follow`).
     private func run(files: [String], report: () -> Void,
                      workerLessons: (options: LessonOptions, detector: BoardDetector)?,
-                     _ body: (Frame, TrackedFrame, inout FrameAnnotation, FrameLesson?, PreparedLine?) throws -> Bool)
-        throws {
+                     _ body: FrameBody) throws {
         Self.keepFreedMemory()
         // Worker 0's share of the flows is followed by the merger itself, as it merges (`FlowShare`); workers
         // 1… have threads of their own. `results[i]` below is worker i + 1's.
@@ -124,6 +123,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
             var expiredCursors = Array(repeating: 0, count: results.count)
             var endedCursors = Array(repeating: 0, count: results.count)
             var factCursors = Array(repeating: 0, count: results.count)
+            var trackedCursors = Array(repeating: 0, count: results.count)
             for position in batch.frames.indices {
                 while problem < batch.problems.count, batch.problems[problem].before == position {
                     report()
@@ -157,7 +157,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                         endedCursors[owner] += 1
                     }
                 }
-                guard position < result.tracked.count, let tracked = result.tracked[position] else {
+                if result.carriesFacts {
                     // A `sessions` run whose workers run the lessons: only what is capture-wide comes here.
                     if factCursors[owner] < result.facts.count {
                         // Number and time from the batch's own arrays: copying the frame would count a reference
@@ -168,12 +168,15 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
                     }
                     continue
                 }
+                // The worker's analysed frames are in the order of the frames it owns.
+                guard let slot = result.tracked.slot(trackedCursors[owner]) else { continue }
+                trackedCursors[owner] += 1
                 let frame = batch.frames[position]
-                // The annotation is renumbered where it lies, in the analysed frame (moving it out and back copied
-                // its few hundred bytes twice per frame).
-                let lesson = merge(frame, tracked, &tracked.annotation)
+                // Read and renumbered where they lie, in the worker's slab: lent, never copied out.
+                let fragment = slot.fragment.pointee
+                let lesson = merge(frame, &slot.decoded.pointee, fragment, &slot.annotation.pointee)
                 let more = try result.withPreparedLine(at: position) { line in
-                    try body(frame, tracked, &tracked.annotation, lesson, line)
+                    try body(frame, &slot.decoded.pointee, &slot.annotation.pointee, lesson, line)
                 }
                 if !more { break merge }
             }
@@ -237,14 +240,16 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
 
     // MARK: The merger
 
-    /// Gives the frame's annotation its final session numbers and the frame its lesson.
-    private func merge(_ frame: Frame, _ tracked: TrackedFrame, _ annotation: inout FrameAnnotation) -> FrameLesson? {
-        // Borrowed, not copied: a `DecodedFrame` copy retains every layer it holds.
-        if let reassembled = tracked.reassembled { return merge(frame, tracked, seen: reassembled, &annotation) }
-        return merge(frame, tracked, seen: tracked.decoded, &annotation)
+    /// Gives the frame's annotation its final session numbers and the frame its lesson. `decoded` is only read
+    /// (`inout` so that it is lent, not copied: a `DecodedFrame` copy retains every layer it holds).
+    private func merge(_ frame: Frame, _ decoded: inout DecodedFrame, _ fragment: SeenFragment?,
+                       _ annotation: inout FrameAnnotation) -> FrameLesson? {
+        if let fragment { return merge(frame, seen: fragment.reassembled, datagram: fragment.datagram, &annotation) }
+        return merge(frame, seen: decoded, datagram: nil, &annotation)
     }
 
-    private func merge(_ frame: Frame, _ tracked: TrackedFrame, seen: DecodedFrame,
+    /// `datagram`: the bytes the session layer read instead of the frame's (a fragment that completed one).
+    private func merge(_ frame: Frame, seen: DecodedFrame, datagram: [UInt8]?,
                        _ annotation: inout FrameAnnotation) -> FrameLesson? {
         if let provisional = annotation.session {
             let number: Int
@@ -272,7 +277,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
         // (read when asked for): no other frame takes a share of an array made on the thread that read it.
         return lessons?.process(seen, annotation: annotation, number: frame.number,
                                 timeNanoseconds: frame.timeNanoseconds,
-                                bytes: seen.udp != nil || seen.hasHTTP ? tracked.seenBytes(of: frame) : nil)
+                                bytes: seen.udp != nil || seen.hasHTTP ? datagram ?? frame.bytes : nil)
     }
 
     private func sessionEnded(_ ended: EndedSession) {
@@ -338,8 +343,7 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
     /// merger do for a frame, in one go on this thread, so the frame's analysis is made, read and freed here.
     /// Returns false when `body` stops.
     private func mergeOwnShare(_ share: FlowShare, _ batch: PartitionBatch, _ position: Int,
-                               _ body: (Frame, TrackedFrame, inout FrameAnnotation, FrameLesson?, PreparedLine?) throws
-                                   -> Bool) throws -> Bool {
+                               _ body: FrameBody) throws -> Bool {
         let frame = batch.frames[position]
         if share.analyzer.lessons != nil {
             // The lessons run in the share's own tracker, as on a worker (see `follow`); the capture-wide ones
@@ -351,11 +355,13 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
             }
             return true
         }
-        let tracked = share.analyzer.track(frame, routedIn: batch, at: position)
-        for ended in share.ended.take() { sessionEnded(ended) }
-        let lesson = merge(frame, tracked, &tracked.annotation)
-        // No line prepared: `body` writes the whole line, as for a frame no worker prepared.
-        return try body(frame, tracked, &tracked.annotation, lesson, nil)
+        // Made, read and dropped here, in locals: no allocation, no copy.
+        return try share.analyzer.withTracked(frame, routedIn: batch, at: position) { decoded, fragment, annotation in
+            for ended in share.ended.take() { sessionEnded(ended) }
+            let lesson = merge(frame, &decoded, fragment, &annotation)
+            // No line prepared: `body` writes the whole line, as for a frame no worker prepared.
+            return try body(frame, &decoded, &annotation, lesson, nil)
+        }
     }
 
     /// Where a session ended by the clock stands in one tracker's expiry order: its idle list, then its last frame
@@ -458,9 +464,10 @@ final class BatchWorker: @unchecked Sendable {
         if prepare != nil { spareLines.reserveCapacity(lastLines + lastLines / 2) }
         swap(&result.lines, &spareLines)
         if analyzer.lessons != nil {
+            result.carriesFacts = true
             result.facts.reserveCapacity(batch.frames.count)
         } else {
-            result.tracked.reserveCapacity(batch.frames.count)
+            result.tracked = TrackedSlab(capacity: batch.frames.count)
         }
         if prepare != nil { result.lineRanges.reserveCapacity(batch.frames.count) }
         for position in batch.frames.indices {
@@ -468,7 +475,6 @@ final class BatchWorker: @unchecked Sendable {
             analyzer.tracker.advanceClock(to: batch.times[position], frame: batch.firstNumber + position)
             if !ended.summaries.isEmpty { result.expired.append((position, ended.take())) }
             guard batch.owners[position] == index else {
-                if analyzer.lessons == nil { result.tracked.append(nil) }
                 if prepare != nil { result.lineRanges.append(nil) }
                 continue
             }
@@ -483,12 +489,15 @@ final class BatchWorker: @unchecked Sendable {
                 if !ended.summaries.isEmpty { result.ended.append((position, ended.take())) }
                 continue
             }
-            let tracked = analyzer.track(frame, routedIn: batch, at: position)
-            result.tracked.append(tracked)
+            // Decoded and followed into the slab's next slots (a batch's frames are its capacity), lent from there.
+            guard let slot = result.tracked.append({ slot in
+                analyzer.track(frame, routedIn: batch, at: position, decoded: slot.decoded, fragment: slot.fragment,
+                               annotation: slot.annotation)
+            }) else { continue }
             if !ended.summaries.isEmpty { result.ended.append((position, ended.take())) }
             if let prepare {
                 let start = result.lines.byteCount
-                let mark = prepare(frame, tracked, &tracked.annotation, &result.lines)
+                let mark = prepare(frame, &slot.decoded.pointee, &slot.annotation.pointee, &result.lines)
                 result.lineRanges.append(PreparedRange(bytes: start..<result.lines.byteCount, mark: mark))
             }
         }
@@ -558,11 +567,15 @@ struct PartitionBatch: Sendable {
     func decoded(at position: Int) -> DecodedFrame? { decodedByPosition[position] }
 }
 
-/// Writes what a worker can of a frame's line (`FlowPartitionedAnalyzer.prepareOnWorker`). The analysed frame's
-/// annotation is also lent `inout`: read from the object as a plain argument, the stored value was copied first
-/// (and every reference in it counted), once per frame. The decoded frame is read from the object (a constant),
-/// not passed on its own: handed to the closure, it was copied the same way.
-typealias LinePreparer = @Sendable (Frame, TrackedFrame, inout FrameAnnotation, inout JSONWriter) -> Range<Int>?
+/// Writes what a worker can of a frame's line (`FlowPartitionedAnalyzer.prepareOnWorker`). The decoded frame and
+/// its annotation are lent `inout` from the worker's slab, though only read: passed as plain arguments, values
+/// stored in a class or read through a pointer were copied first (every reference in them counted), once per frame.
+typealias LinePreparer = @Sendable (Frame, inout DecodedFrame, inout FrameAnnotation, inout JSONWriter) -> Range<Int>?
+
+/// What `FlowPartitionedAnalyzer.run` hands each frame to, in capture order: the frame, its decoding and its
+/// annotation with final session numbers (lent `inout` as in `LinePreparer`; only read), its lesson and the line a
+/// worker prepared for it (nil: none). Returns false to stop.
+typealias FrameBody = (Frame, inout DecodedFrame, inout FrameAnnotation, FrameLesson?, PreparedLine?) throws -> Bool
 
 /// A worker's results for one batch.
 ///
@@ -573,8 +586,10 @@ typealias LinePreparer = @Sendable (Frame, TrackedFrame, inout FrameAnnotation, 
 final class PartitionResult: @unchecked Sendable {
     /// The batch itself (shared storage, not a copy), so the merger reads frames and problems from it.
     @exclusivity(unchecked) var input: PartitionBatch
-    /// By position: the frame decoded and followed, on its owner; nil elsewhere.
-    @exclusivity(unchecked) var tracked: [TrackedFrame?] = []
+    /// The frames this worker owns, decoded and followed, in order (the merger counts its way through them).
+    @exclusivity(unchecked) var tracked = TrackedSlab(capacity: 0)
+    /// Whether the worker ran the lessons, and handed `facts` instead of `tracked`.
+    @exclusivity(unchecked) var carriesFacts = false
     /// Instead of `tracked` when the worker runs the lessons: what the merger needs of each frame the worker owns,
     /// in order (only those: the merger counts its way through them).
     @exclusivity(unchecked) var facts: [FrameFacts] = []
@@ -605,6 +620,61 @@ final class PartitionResult: @unchecked Sendable {
             }
             return try body(PreparedLine(bytes: UnsafeRawBufferPointer(rebasing: text[range.bytes]), mark: mark))
         }
+    }
+}
+
+/// A worker's analysed frames of one batch, in the order of the frames it owns: the decoded frames, the fragments'
+/// datagrams (rare) and the annotations, each kind in one allocation per batch. Made on the worker, read and
+/// renumbered in place by the merger (lent `inout`, never copied out), destroyed with its `PartitionResult` back on
+/// the worker. An object per frame was an allocation and a free per frame, the free made on the worker after the
+/// merger had counted references to the object from the other core (OPTIMISATION.md, round 18).
+///
+/// Filled by one thread, then used by one thread at a time (the queues hand it over), so its count is not checked
+/// at run time.
+final class TrackedSlab: @unchecked Sendable {
+    /// One analysed frame's places in the slab.
+    struct Slot {
+        let decoded: UnsafeMutablePointer<DecodedFrame>
+        let fragment: UnsafeMutablePointer<SeenFragment?>
+        let annotation: UnsafeMutablePointer<FrameAnnotation>
+    }
+
+    private let decoded: UnsafeMutablePointer<DecodedFrame>
+    private let fragments: UnsafeMutablePointer<SeenFragment?>
+    private let annotations: UnsafeMutablePointer<FrameAnnotation>
+    private let capacity: Int
+    @exclusivity(unchecked) private(set) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = max(0, capacity)
+        decoded = .allocate(capacity: max(1, capacity))
+        fragments = .allocate(capacity: max(1, capacity))
+        annotations = .allocate(capacity: max(1, capacity))
+    }
+
+    deinit {
+        decoded.deinitialize(count: count)
+        fragments.deinitialize(count: count)
+        annotations.deinitialize(count: count)
+        decoded.deallocate()
+        fragments.deallocate()
+        annotations.deallocate()
+    }
+
+    /// Has `initialize` initialise all three places of the next slot, and returns the slot; nil (and nothing
+    /// called) when the slab is full.
+    func append(_ initialize: (Slot) -> Void) -> Slot? {
+        guard count < capacity else { return nil }
+        let slot = Slot(decoded: decoded + count, fragment: fragments + count, annotation: annotations + count)
+        initialize(slot)
+        count += 1
+        return slot
+    }
+
+    /// The analysed frame at `index` in the slab's order (nil past the end).
+    func slot(_ index: Int) -> Slot? {
+        guard index >= 0, index < count else { return nil }
+        return Slot(decoded: decoded + index, fragment: fragments + index, annotation: annotations + index)
     }
 }
 

@@ -3,42 +3,17 @@ import Lessons
 import Sessions
 import Wire
 
-/// One frame after decoding and the session layer: as decoded, as the session layer saw it (a fragment that
-/// completed a datagram stands for the whole datagram), and what the session layer said about it.
-///
-/// Filled on a worker; afterwards only the merger touches it, which renumbers the annotation in place to give it
-/// its final session numbers. Never used by two threads at once, so its one mutable property is not checked at run
-/// time.
-final class TrackedFrame: @unchecked Sendable {
-    let decoded: DecodedFrame
-    /// How the session layer saw an IPv4 fragment, in a box of its own: inline, the rare second decoded frame
-    /// made every analysed frame a third larger, each allocated on one core, read on another and freed.
-    private let fragment: Fragment?
-    /// The session layer's annotation: the worker's provisional session numbers until the merger renumbers them.
-    @exclusivity(unchecked) var annotation: FrameAnnotation
+/// How the session layer saw an IPv4 fragment, when that differs from the frame as decoded: the datagram the
+/// fragment completed (decoded, and its bytes), or the fragment without its transport layers. Rare, so boxed: the
+/// analysed frames that carry this beside the decoded frame and its annotation stay small.
+final class SeenFragment: Sendable {
+    let reassembled: DecodedFrame
+    let datagram: [UInt8]?
 
-    private final class Fragment: Sendable {
-        let reassembled: DecodedFrame?
-        let datagram: [UInt8]?
-
-        init(reassembled: DecodedFrame?, datagram: [UInt8]?) {
-            self.reassembled = reassembled
-            self.datagram = datagram
-        }
+    init(reassembled: DecodedFrame, datagram: [UInt8]?) {
+        self.reassembled = reassembled
+        self.datagram = datagram
     }
-
-    init(decoded: DecodedFrame, reassembled: DecodedFrame?, datagram: [UInt8]?, annotation: FrameAnnotation) {
-        self.decoded = decoded
-        fragment = reassembled == nil && datagram == nil ? nil : Fragment(reassembled: reassembled, datagram: datagram)
-        self.annotation = annotation
-    }
-
-    /// How the session layer saw the frame, when that differs from `decoded` (IPv4 fragments).
-    var reassembled: DecodedFrame? { fragment?.reassembled }
-    /// The completed datagram's bytes, when a fragment completed one.
-    var datagram: [UInt8]? { fragment?.datagram }
-
-    func seenBytes(of frame: Frame) -> [UInt8] { fragment?.datagram ?? frame.bytes }
 }
 
 /// What the commands need of an analysis, whether it runs on one thread (`FrameAnalyzer`) or on workers split by
@@ -110,7 +85,7 @@ final class FrameAnalyzer: SessionAnalysis {
     }
 
     /// `withSeenAnalysis` of a batch's frame, with the decoding the reader made to route it if it made one (see
-    /// `track(_:routedIn:at:)`).
+    /// `withTracked(_:routedIn:at:_:)`).
     @inline(__always)
     func withSeenAnalysis<R>(_ frame: Frame, routedIn batch: PartitionBatch, at position: Int,
                              _ body: (DecodedFrame, DecodedFrame, [UInt8], FrameAnnotation, FrameLesson?) -> R) -> R {
@@ -147,30 +122,52 @@ final class FrameAnalyzer: SessionAnalysis {
         return body(decoded, decoded, frame.bytes, annotation, lesson)
     }
 
-    /// Decoding and the session layer, without the lessons (a flow-partitioned worker's share of `analyze`).
-    func track(_ frame: Frame) -> TrackedFrame {
-        track(frame, decodedAs: FrameDecoder.decode(frame.bytes, linkType: frame.linkType, localMACs: localMACs))
-    }
-
-    /// `track` of a batch's frame, with the decoding the reader made to route it if it made one. Looked up only
-    /// in a batch that has such decodings: an optional decoded frame passed along, even an absent one, was copied
-    /// twice per frame.
-    func track(_ frame: Frame, routedIn batch: PartitionBatch, at position: Int) -> TrackedFrame {
-        if batch.hasDecodings, let decoded = batch.decoded(at: position) { return track(frame, decodedAs: decoded) }
-        return track(frame)
-    }
-
-    /// `track` of a decoded frame, built straight into the `TrackedFrame` (a tuple on the way was a copy).
+    /// Decoding and the session layer, without the lessons (a flow-partitioned worker's share of `analyze`), of a
+    /// batch's frame, with the decoding the reader made to route it if it made one: the decoded frame, how the
+    /// session layer saw it when that differs (a fragment) and the annotation are lent to `body`, `inout` so that
+    /// callees that only read them get them without a copy.
     @inline(__always)
-    private func track(_ frame: Frame, decodedAs decoded: DecodedFrame) -> TrackedFrame {
-        guard !decoded.isFragment else {
-            let (decoded, seen, datagram, annotation) = follow(frame, decoded: decoded)
-            return TrackedFrame(decoded: decoded, reassembled: seen, datagram: datagram, annotation: annotation)
-        }
+    func withTracked<R>(_ frame: Frame, routedIn batch: PartitionBatch, at position: Int,
+                        _ body: (inout DecodedFrame, SeenFragment?, inout FrameAnnotation) throws -> R) rethrows -> R {
+        var decoded = routedDecoding(of: frame, in: batch, at: position)
+        var fragment: SeenFragment?
         var annotation = FrameAnnotation()
+        track(frame, &decoded, &fragment, &annotation)
+        return try body(&decoded, fragment, &annotation)
+    }
+
+    /// `withTracked`, into memory a flow-partitioned worker keeps for the merger (`TrackedSlab`), initialised here.
+    @inline(__always)
+    func track(_ frame: Frame, routedIn batch: PartitionBatch, at position: Int,
+               decoded: UnsafeMutablePointer<DecodedFrame>, fragment: UnsafeMutablePointer<SeenFragment?>,
+               annotation: UnsafeMutablePointer<FrameAnnotation>) {
+        decoded.initialize(to: routedDecoding(of: frame, in: batch, at: position))
+        fragment.initialize(to: nil)
+        annotation.initialize(to: FrameAnnotation())
+        track(frame, &decoded.pointee, &fragment.pointee, &annotation.pointee)
+    }
+
+    /// The frame decoded: by the reader, which decoded it to route it, or here. Looked up only in a batch that has
+    /// such decodings: an optional decoded frame passed along, even an absent one, was copied twice per frame.
+    @inline(__always)
+    private func routedDecoding(of frame: Frame, in batch: PartitionBatch, at position: Int) -> DecodedFrame {
+        if batch.hasDecodings, let decoded = batch.decoded(at: position) { return decoded }
+        return FrameDecoder.decode(frame.bytes, linkType: frame.linkType, localMACs: localMACs)
+    }
+
+    /// Follows a decoded frame (`fragment` nil and `annotation` empty on entry), everything where the caller keeps
+    /// it: `inout`, the decoded frame reaches the session layer without a copy.
+    @inline(__always)
+    private func track(_ frame: Frame, _ decoded: inout DecodedFrame, _ fragment: inout SeenFragment?,
+                       _ annotation: inout FrameAnnotation) {
+        guard !decoded.isFragment else {
+            let (_, seen, datagram, notes) = follow(frame, decoded: decoded)
+            annotation = notes
+            fragment = seen.map { SeenFragment(reassembled: $0, datagram: datagram) }
+            return
+        }
         tracker.process(decoded, bytes: frame.bytes, number: frame.number, timeNanoseconds: frame.timeNanoseconds,
                         originalLength: frame.originalLength, into: &annotation)
-        return TrackedFrame(decoded: decoded, reassembled: nil, datagram: nil, annotation: annotation)
     }
 
     /// Decodes and follows the frame: as decoded, as the session layer saw it and the datagram it completed (both

@@ -87,22 +87,22 @@ final class FramePipeline {
         case .json: partitioned.prepareOnWorker = Self.prepareJSON
         case .text:
             let palette = palette
-            partitioned.prepareOnWorker = { frame, tracked, annotation, lines in
-                Self.prepareText(frame, tracked, &annotation, palette, into: &lines)
+            partitioned.prepareOnWorker = { frame, decoded, annotation, lines in
+                Self.prepareText(frame, &decoded, &annotation, palette, into: &lines)
             }
         }
         partitioned.linePreparation = linePreparation
         self.partitioned = partitioned
-        try partitioned.run(files: files, report: { flushOutput() }) { frame, tracked, annotation, lesson, line in
+        try partitioned.run(files: files, report: { flushOutput() }) { frame, decoded, annotation, lesson, line in
             switch format {
             case .json:
                 if let line {
                     finishJSON(line, session: annotation.session, lesson)
                 } else {
-                    Self.writeJSON(frame, tracked.decoded, annotation, lesson, steps: &steps, sink: sink)
+                    Self.writeJSON(frame, decoded, annotation, lesson, steps: &steps, sink: sink)
                 }
             case .text:
-                writeText(frame, tracked.decoded, annotation, lesson, board: currentBoard(), prepared: line)
+                writeText(frame, decoded, annotation, lesson, board: currentBoard(), prepared: line)
             }
             return true
         }
@@ -143,18 +143,19 @@ final class FramePipeline {
 
     /// A worker's part of a JSON line, written after the lines before it: everything up to the step, with `0`
     /// standing for the session number when the frame has a session. Returns where that stand-in is in `json`.
-    @Sendable static func prepareJSON(_ frame: Frame, _ tracked: TrackedFrame, _ annotation: inout FrameAnnotation,
-                                      into json: inout JSONWriter) -> Range<Int>? {
+    @Sendable static func prepareJSON(_ frame: Frame, _ decoded: inout DecodedFrame,
+                                      _ annotation: inout FrameAnnotation, into json: inout JSONWriter) -> Range<Int>? {
         json.startLine()
-        let standIn = FrameJSON.writeFrameWithSessionStandIn(frame, tracked.decoded, annotation, into: &json)
+        let standIn = FrameJSON.writeFrameWithSessionStandIn(frame, decoded, annotation, into: &json)
         return standIn.map { $0..<($0 + 1) }
     }
 
     /// A worker's part of a text line (`FrameText.writeMiddle`), written after the lines before it.
-    @Sendable static func prepareText(_ frame: Frame, _ tracked: TrackedFrame, _ annotation: inout FrameAnnotation,
-                                      _ palette: Palette, into lines: inout JSONWriter) -> Range<Int>? {
+    @Sendable static func prepareText(_ frame: Frame, _ decoded: inout DecodedFrame,
+                                      _ annotation: inout FrameAnnotation, _ palette: Palette,
+                                      into lines: inout JSONWriter) -> Range<Int>? {
         lines.withTextLine(palette: palette) { line in
-            FrameText.writeMiddle(frame, tracked.decoded, annotation, into: &line)
+            FrameText.writeMiddle(frame, decoded, annotation, into: &line)
         }
         return nil
     }

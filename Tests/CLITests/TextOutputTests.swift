@@ -155,10 +155,10 @@ import Testing
             let analyzer = FrameAnalyzer(options: SessionOptions())
             // Damaged captures end with an error (exit status 2): the frames before it are still checked.
             try? CaptureInput.forEachFrame(in: [path]) { frame in
-                let tracked = analyzer.track(frame)
-                let decoded = tracked.reassembled ?? tracked.decoded
-                let annotation = tracked.annotation
-                let bytes = tracked.seenBytes(of: frame)
+                // The frame as the session layer saw it (a fragment that completed a datagram: the datagram).
+                let (decoded, annotation, bytes) = analyzer.withSeenAnalysis(frame, decoded: nil) { _, seen, bytes, notes, _ in
+                    (seen, notes, bytes)
+                }
                 let info = TerminalText.escape(FrameSummary.info(decoded, annotation, frameNumber: frame.number,
                                                                  bytes: bytes))
                 if decoded.tcp != nil {
