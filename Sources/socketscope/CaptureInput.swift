@@ -22,8 +22,9 @@ enum CaptureInput {
     }
 
     /// The reading loop itself: frames go to `body` (false stops), each file's problems to `problem` as the
-    /// stderr line to print. Returns how many files could not be read whole.
-    static func readFrames(in files: [String], problem: (String) -> Void, _ body: (Frame) -> Bool) -> Int {
+    /// stderr line to print. Returns how many files could not be read whole. Each frame is handed over, not lent:
+    /// a reader that keeps it (in a batch) takes it without a copy.
+    static func readFrames(in files: [String], problem: (String) -> Void, _ body: (consuming Frame) -> Bool) -> Int {
         var failures = 0
         var nextNumber = 1
         fileLoop: for path in files {

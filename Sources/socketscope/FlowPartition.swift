@@ -574,15 +574,15 @@ struct PartitionBatch: Sendable {
         times.reserveCapacity(PipelineBatch.size)
     }
 
-    mutating func add(_ frame: Frame, owner: Int) {
+    mutating func add(_ frame: consuming Frame, owner: Int) {
         if frames.isEmpty { firstNumber = frame.number }
-        frames.append(frame)
         owners.append(owner)
         times.append(frame.timeNanoseconds)
+        frames.append(frame)
     }
 
     /// `add` for a frame that had to be decoded to route it: the workers take that decoding.
-    mutating func add(_ frame: Frame, owner: Int, decoded: DecodedFrame) {
+    mutating func add(_ frame: consuming Frame, owner: Int, decoded: DecodedFrame) {
         decodedByPosition[frames.count] = decoded
         add(frame, owner: owner)
     }
