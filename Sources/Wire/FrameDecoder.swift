@@ -38,6 +38,14 @@ public enum FrameDecoder {
         return frame
     }
 
+    /// `decode` into memory the caller keeps (a flow-partitioned worker's slab of decoded frames), initialised
+    /// here: returned, the frame was copied there from the callee's.
+    public static func decode(_ bytes: [UInt8], linkType: UInt32, localMACs: Set<MACAddress> = [],
+                              initializing slot: UnsafeMutablePointer<DecodedFrame>) {
+        slot.initialize(to: DecodedFrame(linkType: linkType))
+        decode(bytes, into: &slot.pointee, recordFields: false, outgoing: nil, localMACs: localMACs)
+    }
+
     private static func decode(_ bytes: [UInt8], into frame: inout DecodedFrame, recordFields: Bool,
                                outgoing: Bool?, localMACs: Set<MACAddress>) {
         let linkType = frame.linkType

@@ -141,7 +141,11 @@ final class FrameAnalyzer: SessionAnalysis {
     func track(_ frame: Frame, routedIn batch: PartitionBatch, at position: Int,
                decoded: UnsafeMutablePointer<DecodedFrame>, fragment: UnsafeMutablePointer<SeenFragment?>,
                annotation: UnsafeMutablePointer<FrameAnnotation>) {
-        decoded.initialize(to: routedDecoding(of: frame, in: batch, at: position))
+        if batch.hasDecodings, let routed = batch.decoded(at: position) {
+            decoded.initialize(to: routed)
+        } else {
+            FrameDecoder.decode(frame.bytes, linkType: frame.linkType, localMACs: localMACs, initializing: decoded)
+        }
         fragment.initialize(to: nil)
         annotation.initialize(to: FrameAnnotation())
         track(frame, &decoded.pointee, &fragment.pointee, &annotation.pointee)
