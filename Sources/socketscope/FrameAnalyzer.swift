@@ -96,6 +96,22 @@ final class FrameAnalyzer: SessionAnalysis {
                                                                       localMACs: localMACs), body)
     }
 
+    /// Decodes `frame` into memory on the stack and lends the decoding to `body`: returned, a decoded frame was
+    /// copied out of the decoder, and again into wherever the caller kept it. (The one-thread path, which lends
+    /// the decoding on as a plain argument, ran more instructions this way: it keeps the returned value.)
+    @inline(__always)
+    private func withDecoding<R>(_ frame: Frame, _ body: (inout DecodedFrame) throws -> R) rethrows -> R {
+        try withUnsafeTemporaryAllocation(of: DecodedFrame.self, capacity: 1) { memory in
+            guard let slot = memory.baseAddress else {
+                var decoded = FrameDecoder.decode(frame.bytes, linkType: frame.linkType, localMACs: localMACs)
+                return try body(&decoded)
+            }
+            FrameDecoder.decode(frame.bytes, linkType: frame.linkType, localMACs: localMACs, initializing: slot)
+            defer { slot.deinitialize(count: 1) }
+            return try body(&slot.pointee)
+        }
+    }
+
     @inline(__always)
     private func withSeenAnalysis<R>(_ frame: Frame, decodedAs decoded: DecodedFrame,
                                      _ body: (DecodedFrame, DecodedFrame, [UInt8], FrameAnnotation, FrameLesson?) -> R)
@@ -129,7 +145,18 @@ final class FrameAnalyzer: SessionAnalysis {
     @inline(__always)
     func withTracked<R>(_ frame: Frame, routedIn batch: PartitionBatch, at position: Int,
                         _ body: (inout DecodedFrame, SeenFragment?, inout FrameAnnotation) throws -> R) rethrows -> R {
-        var decoded = routedDecoding(of: frame, in: batch, at: position)
+        // The reader's decoding is looked up only in a batch that has such decodings: an optional decoded frame
+        // passed along, even an absent one, was copied twice per frame.
+        if batch.hasDecodings, var decoded = batch.decoded(at: position) {
+            return try withTracked(frame, &decoded, body)
+        }
+        return try withDecoding(frame) { decoded in try withTracked(frame, &decoded, body) }
+    }
+
+    @inline(__always)
+    private func withTracked<R>(_ frame: Frame, _ decoded: inout DecodedFrame,
+                                _ body: (inout DecodedFrame, SeenFragment?, inout FrameAnnotation) throws -> R) rethrows
+        -> R {
         var fragment: SeenFragment?
         var annotation = FrameAnnotation()
         track(frame, &decoded, &fragment, &annotation)
@@ -149,14 +176,6 @@ final class FrameAnalyzer: SessionAnalysis {
         fragment.initialize(to: nil)
         annotation.initialize(to: FrameAnnotation())
         track(frame, &decoded.pointee, &fragment.pointee, &annotation.pointee)
-    }
-
-    /// The frame decoded: by the reader, which decoded it to route it, or here. Looked up only in a batch that has
-    /// such decodings: an optional decoded frame passed along, even an absent one, was copied twice per frame.
-    @inline(__always)
-    private func routedDecoding(of frame: Frame, in batch: PartitionBatch, at position: Int) -> DecodedFrame {
-        if batch.hasDecodings, let decoded = batch.decoded(at: position) { return decoded }
-        return FrameDecoder.decode(frame.bytes, linkType: frame.linkType, localMACs: localMACs)
     }
 
     /// Follows a decoded frame (`fragment` nil and `annotation` empty on entry), everything where the caller keeps
