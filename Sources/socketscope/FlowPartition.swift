@@ -60,11 +60,10 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
 
     /// Reads `files` and hands every frame, analysed, to `body` in capture order (false stops); ended sessions go
     /// to `onSessionEnd` in between, as with `FrameAnalyzer`. The files' problems are printed in order, after
-    /// `report` (which flushes the caller's output). The annotation, with its final session numbers, is the
-    /// analysed frame's own, lent `inout` only so that it is not copied (a copy per frame cost the merger ~400
-    /// instructions); `body` reads it.
-    func run(files: [String], report: () -> Void,
-             _ body: FrameBody) throws {
+    /// `report` (which flushes the caller's output). The decoded frame and its annotation, with its final session
+    /// numbers, are lent `inout` from where they lie only so that they are not copied (a copy of the annotation
+    /// alone cost the merger ~400 instructions a frame); `body` reads them.
+    func run(files: [String], report: () -> Void, _ body: FrameBody) throws {
         try run(files: files, report: report, workerLessons: nil, body)
     }
 
@@ -428,8 +427,9 @@ final class FlowPartitionedAnalyzer: SessionAnalysis {
 ///
 /// Each frame's bytes are an allocation the reader made. Freed a batch (512 frames) at a time, they overflowed
 /// glibc's per-thread cache of free chunks (seven per size) into its bins, where the next batch's allocations had to
-/// find them again (splitting, coalescing: 6 % of the reading thread's time); freed one before each read, a chunk is
-/// there to be taken again by the next allocation of its size. Used by the reading thread only.
+/// find them again (splitting, coalescing: with the allocations, a tenth of the reading thread's time); freed one
+/// before each read, a chunk is there to be taken again by the next allocation of its size. Used by the reading
+/// thread only.
 private final class FrameDrain {
     @exclusivity(unchecked) private var frames: [Frame] = []
 
